@@ -1,0 +1,5 @@
+import sys
+
+from digital_jilin.cli import main
+
+sys.exit(main())
