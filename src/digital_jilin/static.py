@@ -1,0 +1,55 @@
+"""Write the book's offline chart scripts into a ``_static`` folder.
+
+The bundle holds Vega, Vega-Lite and Vega-Embed from the pinned ``vl-convert-python`` package,
+plus a few lines that draw every chart placeholder (see :mod:`digital_jilin.embed`). It is
+written once per build, and only when the pinned version changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import vl_convert as vlc
+
+from digital_jilin.embed import CHART_CLASS
+
+BUNDLE_NAME = "vega-bundle.js"
+
+# Runs inside the bundle's module scope, where vegaEmbed is defined.
+_DRAW_ALL = """
+function djDrawCharts() {
+  document.querySelectorAll('div.%(cls)s').forEach(function (div) {
+    if (div.dataset.drawn) { return; }
+    div.dataset.drawn = '1';
+    var script = div.querySelector('script[type="application/json"]');
+    var target = document.createElement('div');
+    target.className = '%(cls)s-view';
+    div.appendChild(target);
+    vegaEmbed(target, JSON.parse(script.textContent), {actions: false, renderer: 'svg', mode: 'vega-lite'})
+      .then(function () { div.dataset.rendered = '1'; })
+      .catch(function (err) { div.dataset.error = String(err); console.error(err); });
+  });
+}
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', djDrawCharts);
+} else {
+  djDrawCharts();
+}
+""" % {"cls": CHART_CLASS}
+
+
+def bundle_text() -> str:
+    return vlc.javascript_bundle(_DRAW_ALL)
+
+
+def write_bundle(static_dir: Path) -> Path:
+    """Write the bundle into ``static_dir`` unless an identical one is already there."""
+    static_dir.mkdir(parents=True, exist_ok=True)
+    out = static_dir / BUNDLE_NAME
+    stamp = static_dir / (BUNDLE_NAME + ".version")
+    version = f"vl-convert {vlc.__version__}; vega-lite {vlc.get_vegalite_versions()[-1]}\n"
+    if out.exists() and stamp.exists() and stamp.read_text() == version:
+        return out
+    out.write_text(bundle_text(), encoding="utf-8")
+    stamp.write_text(version)
+    return out
