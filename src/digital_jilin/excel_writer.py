@@ -292,6 +292,9 @@ def _cell(ws, style):
 
 
 def _clean_text(s: str) -> str:
+    if "\r" in s:
+        # XML readers turn a bare CR into LF anyway; say so by storing the line break as LF.
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
     if ILLEGAL_CHARACTERS_RE.search(s):
         s = ILLEGAL_CHARACTERS_RE.sub("\ufffd", s)  # control characters XML cannot hold
     if len(s) > MAX_TEXT:
@@ -455,19 +458,31 @@ def write_workbook(
 
     wb = Workbook(write_only=True)
     wb.properties = DocumentProperties(**properties)
-    ws = wb.create_sheet(COVER_SHEET)
-    styles = _Styles(ws)
-    _write_cover(ws, styles, cover)
-    for p in fixed + parts:
-        ws = wb.create_sheet(p.sheet)
-        _write_part(ws, styles, p, numbering, column_widths(p.table, numbering))
-
     path.parent.mkdir(parents=True, exist_ok=True)
     # Beside the target, so the rename is atomic; saved by openpyxl, so the umask applies.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        ws = wb.create_sheet(COVER_SHEET)
+        styles = _Styles(ws)
+        _write_cover(ws, styles, cover)
+        for p in fixed + parts:
+            ws = wb.create_sheet(p.sheet)
+            _write_part(ws, styles, p, numbering, column_widths(p.table, numbering))
         wb.save(tmp)
         os.replace(tmp, path)
+    except BaseException:
+        _discard(wb)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _discard(wb) -> None:
+    """Finish the streams of an abandoned workbook now, not at garbage collection."""
+    for ws in wb.worksheets:
+        if not ws.closed:
+            try:
+                ws.close()
+            except Exception:  # already failing: the first error is the one to report
+                pass
