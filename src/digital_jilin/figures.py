@@ -101,17 +101,35 @@ def figure_html(
     ``data`` is written in full to the CSV download; the HTML table shows ``table`` when given
     (e.g. only the latest reading per series), else ``data``, capped at ``max_rows`` rows.
     """
-    write_csv(data, name)
     heading = f"{title}（单位：{unit}）" if unit else title
+    body = chart_html(chart, description)
+    return _block(data, name, heading, body, caption, table, max_rows)
+
+
+def table_block(
+    data: pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    caption: str,
+    table: pd.DataFrame | None = None,
+    max_rows: int = MAX_TABLE_ROWS,
+) -> str:
+    """A figure that is only a table (figures of mixed units): title, table, CSV, source."""
+    return _block(data, name, title, "", caption, table, max_rows)
+
+
+def _block(data, name, heading, body, caption, table, max_rows) -> str:
+    write_csv(data, name)
     href = paths.DOWNLOADS_URL + name + ".csv"
     shown = data if table is None else table
     return (
         '<figure class="dj-figure">'
         f'<p class="dj-figure-title"><strong>{_esc(heading)}</strong></p>'
-        f"{chart_html(chart, description)}"
+        f"{body}"
         f"{table_html(shown, f'数据表：{heading}', max_rows)}"
         f'<p class="dj-download"><a href="{_esc(href)}" download>'
-        f"下载本图数据（CSV，{len(data):,}行）</a></p>"
+        f"下载数据（CSV，{len(data):,}行）</a></p>"
         f'<figcaption class="dj-caption">{_esc(caption)}</figcaption>'
         "</figure>"
     )
