@@ -373,6 +373,13 @@ CANDIDATE_COLUMNS = ["file", "source", "line", "figure", "value", "comparator", 
                      "status", "indicator", "reason", "context"]  # fmt: skip
 
 
+def _scope_of(result: Extraction, source: str, pos: int) -> str:
+    for span, why in result.scopes:
+        if span.source == source and span.start <= pos < span.end:
+            return why
+    return ""
+
+
 def candidates(
     sources_dir: Path, docs: dict[str, Document], result: Extraction | None
 ) -> list[dict]:
@@ -387,13 +394,10 @@ def candidates(
             status, indicator, reason = "uncovered", "", ""
             if result and key in result.covered:
                 status, indicator = "covered", result.covered[key]
+            elif result and (why := _scope_of(result, doc.source, f.start)):
+                status, reason = "out_of_scope", why
             elif result and key in result.ignored:
                 status, reason = "ignored", result.ignored[key]
-            elif result:
-                for span, why in result.scopes:
-                    if span.source == doc.source and span.start <= f.start < span.end:
-                        status, reason = "out_of_scope", why
-                        break
             out.append({"file": path.name, "source": doc.source, "line": doc.line(f.start), "figure": f.text,
                         "value": f.value, "comparator": f.comparator, "low": f.low, "high": f.high,
                         "unit": f.unit, "status": status, "indicator": indicator, "reason": reason,

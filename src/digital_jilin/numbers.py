@@ -53,7 +53,7 @@ SUFFIXES = {"以上": "≥", "以内": "≤", "以下": "≤", "左右": "≈"}
 UNITS = (
     "个工作日", "个百分点", "个月", "工作日", "平方米", "人次", "场次", "辆次", "分钟", "小时",
     "公里", "%", "％", "个", "人", "名", "吨", "项", "家", "所", "条", "次", "支", "户", "位",
-    "元", "年", "天", "岁", "倍", "台", "件", "辆", "座", "套",
+    "元", "年", "天", "岁", "倍", "份", "台", "件", "辆", "座", "套",
 )  # fmt: skip
 # Units that mean the same thing, for comparing a figure with an indicator's base unit.
 UNIT_ALIASES = {"名": "人", "％": "%", "工作日": "个工作日"}
@@ -250,10 +250,11 @@ def find_figures(text: str) -> list[Figure]:
 
 def parse(text: str) -> Figure:
     """Read one figure written on its own, e.g. ``'300个以上'`` or ``'贴息期不超过两年'``'s
-    ``'不超过两年'``. The whole text (white space aside) must be the figure."""
+    ``'不超过两年'``. The whole text (white space aside) must be the figure; a year such as
+    ``2025年`` is a date and raises ValueError like any other non-figure."""
     flat = strip_ws(text)
     m = FIGURE_RE.fullmatch(flat)
-    fig = _figure(m) if m else None
+    fig = _figure(m) if m and not _is_date(m, flat) else None
     if fig is None:
         raise ValueError(f"not a figure with a unit: {text!r}")
     return fig
