@@ -139,7 +139,9 @@ def execute_chapters(
     for ch in chapters:
         params = chapter_parameters(ch, data_dir, as_of, region)
         params_file = paths.params_dir / f"{ch.id}.yml"
-        params_file.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=True), encoding="utf-8")
+        params_file.write_text(
+            yaml.safe_dump(params, allow_unicode=True, sort_keys=True), encoding="utf-8"
+        )
         key = chapter_key(ch, params, data_fingerprint(ds, ch), code_hash)
         output = paths.generated / f"{ch.id}.ipynb"
         if cache.get(ch.id) == key and output.exists():
@@ -210,7 +212,11 @@ def render_html(paths: BuildPaths, *, quiet: bool = False) -> bool:
     """Run Jupyter Book and publish the result by swapping folders. False if already current."""
     stamp = paths.build / ".html-inputs"
     inputs = _sphinx_inputs_hash(paths)
-    if paths.html.joinpath("index.html").exists() and stamp.exists() and stamp.read_text() == inputs:
+    if (
+        paths.html.joinpath("index.html").exists()
+        and stamp.exists()
+        and stamp.read_text() == inputs
+    ):
         return False
     cmd = [
         str(Path(sys.executable).with_name("jupyter-book")),
@@ -263,7 +269,14 @@ def build(
     chapters = load_chapters(paths.chapters_file)
     progress = Progress(len(chapters), quiet=quiet)
     report = execute_chapters(
-        chapters, data_dir, as_of=as_of, region=region, jobs=jobs, force=force, paths=paths, progress=progress
+        chapters,
+        data_dir,
+        as_of=as_of,
+        region=region,
+        jobs=jobs,
+        force=force,
+        paths=paths,
+        progress=progress,
     )
     progress.close()
     if report.failed:
@@ -290,13 +303,13 @@ def main(args) -> int:
         return 1
     took = time.perf_counter() - start
     print(
-        f"{len(report.executed)} chapter(s) executed, {len(report.cached)} cached, "
-        f"in {took:.1f}s."
+        f"{len(report.executed)} chapter(s) executed, {len(report.cached)} cached, in {took:.1f}s."
     )
     if not args.no_html:
         index = BuildPaths().html / "index.html"
         state = "built" if report.html_built else "already up to date"
         print(f"Book {state}: {index}")
-        print(f"Open it with: python -m http.server -d {index.parent} 8000  (then http://localhost:8000)")
+        print(
+            f"Open it with: python -m http.server -d {index.parent} 8000  (then http://localhost:8000)"
+        )
     return 0
-

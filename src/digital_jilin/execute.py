@@ -26,17 +26,26 @@ class Result:
     error: str = ""
 
 
-def _describe_failure(exc: BaseException, template: Path) -> str:
+def _template_cell(executed: Path, index: int) -> int:
+    """1-based number of the failing cell in the template, not counting papermill's injected cell."""
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return index + 1
+    injected = [
+        i for i, c in enumerate(cells) if "injected-parameters" in c.metadata.get("tags", [])
+    ]
+    return index + (0 if injected and index > injected[0] else 1)
+
+
+def _describe_failure(exc: BaseException, template: Path, executed: Path) -> str:
     # papermill's PapermillExecutionError knows which cell failed and what it raised.
-    cell = getattr(exc, "exec_count", None)
     index = getattr(exc, "cell_index", None)
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
     where = f"{template}"
     if index is not None:
-        where += f", cell {index + 1}"
-        if cell:
-            where += f" (execution count {cell})"
+        where += f", cell {_template_cell(executed, index)}"
     return f"{where}: {ename}: {evalue}"
 
 
@@ -59,7 +68,12 @@ def run_chapter(
             log_output=False,
         )
     except Exception as exc:  # any failure is reported, with the notebook kept for inspection
-        return Result(chapter_id, False, time.perf_counter() - start, _describe_failure(exc, Path(template)))
+        return Result(
+            chapter_id,
+            False,
+            time.perf_counter() - start,
+            _describe_failure(exc, Path(template), Path(output)),
+        )
     _add_title(Path(output), title)
     return Result(chapter_id, True, time.perf_counter() - start)
 

@@ -21,7 +21,8 @@ def _strip_thebe(app, pagename, templatename, context, doctree):
         context["script_files"] = [
             s
             for s in scripts
-            if "thebe" not in str(s).lower() and "THEBE" not in str(getattr(s, "attributes", {}).get("body", ""))
+            if "thebe" not in str(s).lower()
+            and "THEBE" not in str(getattr(s, "attributes", {}).get("body", ""))
         ]
     if "body" in context:
         context["body"] = _THEBE_BLOCK.sub("", context["body"])

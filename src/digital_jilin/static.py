@@ -18,12 +18,12 @@ BUNDLE_NAME = "vega-bundle.js"
 # Runs inside the bundle's module scope, where vegaEmbed is defined.
 _DRAW_ALL = """
 function djDrawCharts() {
-  document.querySelectorAll('div.%(cls)s').forEach(function (div) {
+  document.querySelectorAll('div.CLS').forEach(function (div) {
     if (div.dataset.drawn) { return; }
     div.dataset.drawn = '1';
     var script = div.querySelector('script[type="application/json"]');
     var target = document.createElement('div');
-    target.className = '%(cls)s-view';
+    target.className = 'CLS-view';
     div.appendChild(target);
     vegaEmbed(target, JSON.parse(script.textContent), {actions: false, renderer: 'svg', mode: 'vega-lite'})
       .then(function () { div.dataset.rendered = '1'; })
@@ -35,7 +35,7 @@ if (document.readyState === 'loading') {
 } else {
   djDrawCharts();
 }
-""" % {"cls": CHART_CLASS}
+""".replace("CLS", CHART_CLASS)
 
 
 def bundle_text() -> str:

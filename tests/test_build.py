@@ -1,0 +1,251 @@
+"""The build pipeline on a small project the test makes: cache, parameters, parallelism, failure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+import digital_jilin.build as build_mod
+from digital_jilin import PROJECT_ROOT
+from digital_jilin.build import BuildFailed, BuildPaths, build, execute_chapters
+from digital_jilin.chapters import load_chapters
+
+sys.path.insert(0, str(Path(__file__).parent))
+from factory import OBSERVATIONS, make_data  # noqa: E402
+
+# A template that reports what it received, so the test can see types, timing and data.
+TOY_SOURCE = """
+import json, time
+from pathlib import Path
+from digital_jilin.load import load_dataset
+start = time.time()
+time.sleep(float(sleep))
+if fail:
+    raise ValueError("toy chapter failed on purpose")
+ds = load_dataset(data_dir)
+obs = ds.observations
+if topic != "all":
+    ids = ds.indicators.loc[ds.indicators["topic"] == topic, "id"]
+    obs = obs[obs["indicator"].isin(ids)]
+print(json.dumps({"region_type": type(region).__name__, "region": region, "as_of": as_of,
+                  "values": obs["value"].tolist(), "start": start, "end": time.time()}))
+"""
+
+
+def toy_template(path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'data_dir = ""\nas_of = ""\nregion = "吉林省"\ntopic = "all"\nsleep = 0\nfail = False'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_markdown_cell("玩具章节：大学生村医、珲春。"),
+        nbformat.v4.new_code_cell(TOY_SOURCE),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+
+
+CHAPTERS = [
+    {"id": "all_data", "title": "全部", "template": "toy.ipynb", "topics": "all"},
+    {
+        "id": "port",
+        "title": "口岸",
+        "template": "toy.ipynb",
+        "parameters": {"topic": "port"},
+        "topics": ["port"],
+    },
+    {
+        "id": "infra",
+        "title": "基础设施",
+        "template": "toy.ipynb",
+        "parameters": {"topic": "infrastructure"},
+        "topics": ["infrastructure"],
+    },
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> BuildPaths:
+    # The package code is one input of the cache key; pin it so the test controls it.
+    monkeypatch.setattr(build_mod, "code_fingerprint", lambda: "code-v1")
+    root = tmp_path / "proj"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "book").mkdir()
+    shutil.copy(PROJECT_ROOT / "_config.yml", root / "_config.yml")
+    shutil.copytree(PROJECT_ROOT / "book" / "_static", root / "book" / "_static")
+    shutil.copy(PROJECT_ROOT / "book" / "index.md", root / "book" / "index.md")
+    toc = {
+        "format": "jb-book",
+        "root": "book/index",
+        "chapters": [{"file": f"book/generated/{c['id']}"} for c in CHAPTERS],
+    }
+    (root / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
+    write_chapters(root, CHAPTERS)
+    toy_template(root / "notebooks" / "toy.ipynb")
+    make_data(root / "data")
+    return BuildPaths(root=root)
+
+
+def write_chapters(root: Path, chapters: list[dict]) -> None:
+    (root / "notebooks" / "chapters.yml").write_text(
+        yaml.safe_dump({"chapters": chapters}, allow_unicode=True), encoding="utf-8"
+    )
+
+
+def run(paths: BuildPaths, **kw):
+    kw.setdefault("as_of", "2026-11-21")
+    kw.setdefault("jobs", 2)
+    return execute_chapters(
+        load_chapters(paths.chapters_file), paths.root / "data", paths=paths, **kw
+    )
+
+
+def reported(paths: BuildPaths, chapter: str) -> dict:
+    nb = nbformat.read(paths.generated / f"{chapter}.ipynb", as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("name") == "stdout":
+                return json.loads(out["text"])
+    raise AssertionError(f"no report in {chapter}")
+
+
+def test_cold_build_executes_every_chapter_and_titles_it(project):
+    report = run(project)
+    assert sorted(report.executed) == sorted(c["id"] for c in CHAPTERS)
+    assert report.cached == [] and report.failed == []
+    nb = nbformat.read(project.generated / "port.ipynb", as_version=4)
+    assert nb.cells[0].source == "# 口岸"  # title from chapters.yml, not the template
+
+
+def test_rebuild_with_nothing_changed_executes_nothing(project):
+    run(project)
+    again = run(project)
+    assert again.executed == []
+    assert sorted(again.cached) == sorted(c["id"] for c in CHAPTERS)
+
+
+def test_data_change_reexecutes_only_chapters_that_read_it(project):
+    run(project)
+    changed = [dict(o) for o in OBSERVATIONS]
+    port_row = next(o for o in changed if o["indicator"] == "freight")
+    port_row["value"] = str(float(port_row["value"]) + 1)
+    make_data(project.root / "data", observations=changed)
+    report = run(project)
+    assert sorted(report.executed) == ["all_data", "port"]
+    assert report.cached == ["infra"]
+    assert float(port_row["value"]) in reported(project, "port")["values"]
+
+
+def test_force_reexecutes_everything(project):
+    run(project)
+    report = run(project, force=True)
+    assert sorted(report.executed) == sorted(c["id"] for c in CHAPTERS)
+
+
+def test_template_change_is_a_cache_miss(project):
+    run(project)
+    nb = nbformat.read(project.root / "notebooks" / "toy.ipynb", as_version=4)
+    nb.cells[1].source += "（修订）"
+    nbformat.write(nb, project.root / "notebooks" / "toy.ipynb")
+    assert len(run(project).executed) == len(CHAPTERS)
+
+
+def test_package_code_change_is_a_cache_miss(project, monkeypatch):
+    run(project)
+    monkeypatch.setattr(build_mod, "code_fingerprint", lambda: "code-v2")
+    assert len(run(project).executed) == len(CHAPTERS)
+
+
+def test_parameters_keep_their_types(project):
+    # A region code that looks like a number must reach the notebook as text.
+    run(project, region="220000")
+    got = reported(project, "infra")
+    assert got["region_type"] == "str" and got["region"] == "220000"
+    params = yaml.safe_load((project.params_dir / "infra.yml").read_text(encoding="utf-8"))
+    assert params["region"] == "220000" and params["topic"] == "infrastructure"
+    # A parameter change is a cache miss.
+    assert len(run(project, region="吉林省").executed) == len(CHAPTERS)
+
+
+def test_chapters_run_in_parallel(project):
+    slow = [dict(c, parameters={**c.get("parameters", {}), "sleep": 3}) for c in CHAPTERS[:2]]
+    write_chapters(project.root, slow)
+    run(project, jobs=2)
+    a, b = (reported(project, c["id"]) for c in slow)
+    assert a["start"] < b["end"] and b["start"] < a["end"], "the two chapters did not overlap"
+
+
+def tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(folder.rglob("*")):
+        if f.is_file():
+            h.update(f.relative_to(folder).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.mark.slow
+def test_failing_chapter_keeps_the_published_book(project, monkeypatch, capsys):
+    monkeypatch.setattr(build_mod, "_write_appendix", lambda *a, **k: None)
+    build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
+    assert (project.html / "book" / "generated" / "port.html").exists()
+    before = tree_digest(project.html)
+
+    broken = [dict(c) for c in CHAPTERS]
+    broken[1]["parameters"] = {**broken[1]["parameters"], "fail": True}
+    write_chapters(project.root, broken)
+    with pytest.raises(BuildFailed) as info:
+        build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
+    message = str(info.value)
+    assert "chapter 'port' failed" in message
+    assert "toy.ipynb, cell 3" in message  # the template's third cell: parameters, markdown, code
+    assert "ValueError: toy chapter failed on purpose" in message
+    assert (project.failed / "port.ipynb").exists()
+    assert tree_digest(project.html) == before
+
+    # The command line says the same with a non-zero exit and no traceback.
+    monkeypatch.setattr(build_mod, "BuildPaths", lambda: project)
+    args = type(
+        "Args",
+        (),
+        dict(
+            data_dir=project.root / "data", as_of="2026-11-21", jobs=2, force=False, no_html=False
+        ),
+    )
+    assert build_mod.main(args) == 1
+    err = capsys.readouterr().err
+    assert "chapter 'port' failed" in err and "Traceback" not in err
+    assert tree_digest(project.html) == before
+
+
+@pytest.mark.slow
+def test_no_change_rebuild_skips_sphinx(project, monkeypatch):
+    monkeypatch.setattr(build_mod, "_write_appendix", lambda *a, **k: None)
+    first = build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
+    assert first.html_built
+    second = build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
+    assert second.executed == [] and not second.html_built
+
+
+def test_toc_lists_every_chapter_in_order():
+    toc = yaml.safe_load((PROJECT_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [c["file"] for c in toc["chapters"]]
+    ids = [c.id for c in load_chapters()]
+    assert [
+        f.removeprefix("book/generated/") for f in files if f.startswith("book/generated/")
+    ] == ids
+    for c in load_chapters():
+        assert c.template.exists(), f"{c.id}: template {c.template} is missing"
