@@ -237,3 +237,16 @@ def test_status_counts(tmp_path):
     counts = targets.status_counts(tracked(tmp_path, rows, dt.date(2024, 1, 1)))
     assert list(counts) == list(STATUS_ORDER)
     assert counts["no_data"] == len(rows) and sum(counts.values()) == len(rows)
+
+
+def test_distinct_targets_merge_repeats_across_sources(tmp_path):
+    rows = [
+        obs("a", "2025", "target", 100, "≥"),
+        obs("a", "2025", "target", 100, "≥", source="s2"),  # the same target, printed again
+        obs("a", "2025", "target", 90, "≥", category="甲"),
+    ]
+    out = track(load_dataset(write_dataset(tmp_path / "data", rows)), dt.date(2024, 1, 1))
+    assert len(out) == len(rows)  # track keeps one row per target observation
+    merged = targets.distinct_targets(out)
+    assert len(merged) == len(rows) - 1
+    assert merged.loc[merged["category"].eq(""), "source"].item() == "s1、s2"

@@ -63,6 +63,24 @@ STATUS_ZH = {
     "overdue": "已逾期",
     "no_data": "暂无实际数据",
 }
+# The rules of the module docstring in the book's words, for the sources page and the appendix.
+RULES_ZH = (
+    ("统计期", "统计期以其最后一天代表：“2025”指2025年12月31日，“2025-06”指6月30日。"
+     "目标值的统计期是完成期限。"),
+    ("最新实际值", "同一指标、地区、分项中，统计期在本版日期之前已开始的实际值里统计期最晚的一个；"
+     "统计期相同时取发布较晚的来源。"),
+    ("方向", "按指标“越高越好”或“越低越好”判断；无好坏方向的指标按目标的比较符判断"
+     "（≤、<为不超过，其余为不少于）。"),
+    ("已实现", "最新实际值确定达到目标：“≥X”的目标需实际值不少于X，“>X”的目标需多于X，"
+     "区间目标达到其下限即可；越低越好的指标反之。“约”数按原数比较；只有上限（或下限）的实际值"
+     "不能证明达到不少于（或不超过）的目标。"),
+    ("已逾期", "未实现，且目标期限在本版日期之前已结束；期限已过而没有实际值的目标也计为已逾期。"),
+    ("暂无实际数据", "尚无实际值，且目标期限未过。"),
+    ("进度正常／进度滞后", "从起点到期限最后一天的目标值连一条直线；最新实际值低于（越低越好的指标为高于）"
+     "该直线在其统计期的位置即为进度滞后，否则为进度正常。起点为同一指标的基期值，没有基期值时为最早的实际值。"),
+    ("无法判断速度", "只有一个实际值又没有基期值时，无从计算速度；因数据未显示滞后，计为进度正常，"
+     "并在“目标进展”一章中说明。"),
+)  # fmt: skip
 COLUMNS = [
     "indicator",
     "name_zh",
@@ -288,6 +306,28 @@ def track_detail(ds: Dataset, as_of: dt.date) -> pd.DataFrame:
 def track(ds: Dataset, as_of: dt.date) -> pd.DataFrame:
     """One row per target observation with its latest actual and status as of ``as_of``."""
     return track_detail(ds, as_of)[COLUMNS].reset_index(drop=True)
+
+
+# Targets that are the same figure: one document often repeats another's target word for word.
+SAME_TARGET = ["indicator", "region", "category", "deadline", "target_comparator", "target_value"]
+
+
+def distinct_targets(tracked: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct target: repeats of a target in several sources are merged.
+
+    ``source`` then lists every source id, joined by '、' in the order of ``tracked``; the other
+    columns are the same for every repeat, since tracking depends only on the target's figure.
+    """
+    if tracked.empty:
+        return tracked.copy()
+    cols = SAME_TARGET + ["target_low", "target_high"]
+    groups = tracked.groupby(cols, sort=False, dropna=False)
+    group = groups.ngroup()
+    sources = groups["source"].agg(lambda s: "、".join(dict.fromkeys(s))).to_numpy()
+    first = ~group.duplicated()
+    out = tracked[first].copy()
+    out["source"] = sources[group[first].to_numpy()]
+    return out.reset_index(drop=True)
 
 
 def status_counts(tracked: pd.DataFrame) -> dict[str, int]:
