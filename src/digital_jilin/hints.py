@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 
-# Chinese qualifiers → comparator symbol, as the data model reads them (longest first).
+# Qualifiers someone may type as a comparator (the number rules read them from quotes).
 QUALIFIERS = {
     "不超过": "≤",
     "以上": "≥",
@@ -23,7 +23,6 @@ QUALIFIERS = {
     "近": "≈",
     "约": "≈",
 }
-UNITS = {"万": 1e4, "亿": 1e8, "千": 1e3}
 # Common spellings of the comparator and kind values.
 SYNONYMS = {
     "comparator": {">=": "≥", "=>": "≥", "<=": "≤", "=<": "≤", "~=": "≈", "≒": "≈", "-": "~"}
@@ -38,7 +37,6 @@ SYNONYMS = {
 }
 _PERIOD_CN = re.compile(r"(\d{2}|\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
 _PERIOD_SEP = re.compile(r"(\d{4})[/.年](\d{1,2})(?:[/.月](\d{1,2}))?日?")
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
 def closest(word: str, choices, cutoff: float = 0.6) -> str | None:
@@ -58,22 +56,35 @@ def enum_hint(field: str, value: str, allowed) -> str:
 
 
 def number_hint(text: str) -> str:
-    """Why ``text`` is no number and what to write instead ('约5万' → ≈ and 50000)."""
-    rest, parts = text.replace(",", "").replace("，", ""), []
-    for word, symbol in QUALIFIERS.items():
-        if word in rest:
-            parts.append(f"put the qualifier '{word}' in 'comparator' as {symbol}")
-            rest = rest.replace(word, "")
-            break
-    number = _NUMBER.search(rest)
-    factor = next((f for u, f in UNITS.items() if u in rest), 1)
-    if "%" in rest or "％" in rest:
-        parts.append("write a percentage without '%' (85% → 85)")
-    elif number:
-        value = float(number.group()) * factor
-        shown = f"{value:.0f}" if value.is_integer() else f"{value:g}"
-        parts.append(f"write only the number in base units: {shown}")
-    return "; " + " and ".join(parts) if parts else ""
+    """What to write instead of ``text``: '约5万' → comparator ≈ and value 50000.
+
+    Read with the project's number rules, so the hint agrees with how sources are read.
+    """
+    from digital_jilin.numbers import parse
+
+    for candidate in (text, text + "个"):  # a bare 约5万 is a figure once it has a unit
+        try:
+            fig = parse(candidate)
+        except (ValueError, ArithmeticError):
+            continue
+        if fig.comparator == "~":
+            return (
+                f"; a range: write comparator ~, low {_plain(fig.low)}, high {_plain(fig.high)} "
+                f"and value {_plain(fig.low)}"
+            )
+        qualifier = (
+            f"put the qualifier in 'comparator' as {fig.comparator} and "
+            if fig.comparator != "="
+            else ""
+        )
+        return f"; {qualifier}write only the number in base units: {_plain(fig.value)}"
+    if "%" in text or "％" in text:
+        return "; write a percentage without '%' (85% → 85)"
+    return ""
+
+
+def _plain(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 def period_hint(text: str) -> str:
