@@ -37,6 +37,8 @@ _VERB_START = (
     "少于",
     "接近",
 )
+# Units of figures that are not running totals: '截至' would misread them.
+POINT_UNITS = ("%", "位", "个工作日", "工作日", "天", "小时", "分钟", "年", "个百分点")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~$:=])")
 
 
@@ -61,6 +63,17 @@ def _is(text: str) -> str:
     if text.startswith("约"):
         return "约为" + text[1:]
     return "为" + text
+
+
+def _verb(verb: str, text: str) -> str:
+    """'达到300个以上', but '超过25%' (not '达到超过25%')."""
+    return text if text.startswith(_VERB_START) else verb + text
+
+
+def when_text(period: str, unit: str) -> str:
+    """'截至2022年10月，' for a stock (a count so far); '2019年3月，' for a rate, time or rank."""
+    label = period_label(period)
+    return f"{label}，" if unit in POINT_UNITS else f"截至{label}，"
 
 
 def _rows(obs: pd.DataFrame, kind: str) -> list[dict]:
@@ -88,7 +101,7 @@ def change_text(now: dict, before: dict, unit: str) -> str:
 def target_text(target: dict, unit: str, better: str, tracked: dict | None) -> str:
     """'目标是到2025年达到5.5万个以上（…：进度正常，已完成目标的56%）'."""
     verb = "降至" if better == "lower" else "达到"
-    text = f"目标是到{period_label(target['period'])}{verb}{value_text(target, unit)}"
+    text = f"目标是到{period_label(target['period'])}{_verb(verb, value_text(target, unit))}"
     if tracked is None:
         return text
     status = tracked["status_zh"]
@@ -111,7 +124,7 @@ def series_sentence(
     actuals = _rows(obs, "actual")
     if actuals:
         now = actuals[-1]
-        parts = [f"截至{period_label(now['period'])}，{region}{name}{_is(value_text(now, unit))}"]
+        parts = [f"{when_text(now['period'], unit)}{region}{name}{_is(value_text(now, unit))}"]
         if len(actuals) > 1:
             parts.append(change_text(now, actuals[-2], unit))
     else:
@@ -125,7 +138,9 @@ def series_sentence(
     return "；".join(parts) + "。"
 
 
-def breakdown_sentence(obs: pd.DataFrame, name: str, unit: str, shown: int = 3) -> str:
+def breakdown_sentence(
+    obs: pd.DataFrame, name: str, unit: str, dimension: str = "", shown: int = 3
+) -> str:
     """One region's breakdown: the largest categories of the latest reading of its main kind."""
     region = obs["region"].iloc[0]
     kind = "actual" if obs["kind"].eq("actual").any() else obs["kind"].iloc[0]
@@ -135,7 +150,9 @@ def breakdown_sentence(obs: pd.DataFrame, name: str, unit: str, shown: int = 3) 
         f"{r['category']}（{value_text(r, unit)}）" for r in rows.head(shown).to_dict("records")
     )
     when = "、".join(dict.fromkeys(rows["period"].map(period_label)))
-    text = f"分类别看，{region}{when}{name}{kind_word}共分{count(len(rows), '类')}，最多的是{top}"
+    most = "最高" if unit in POINT_UNITS else "最多"
+    lead = f"按{dimension}分" if dimension else "分类别看"
+    text = f"{lead}，{region}{when}{name}{kind_word}共分{count(len(rows), '类')}，{most}的是{top}"
     return text + ("等。" if len(rows) > shown else "。")
 
 

@@ -70,8 +70,7 @@ def _show_markdown(paragraphs) -> None:
 
 def _table_frame(plot: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """A figure's data as the reader's table (Chinese headers, figures as printed)."""
-    src = sources.set_index("id")
-    short = src["publisher"] + " " + src["date"].dt.strftime("%Y-%m-%d")
+    short = _source_short(sources)
     table = pd.DataFrame({"地区": plot["region"]})
     if plot["category"].ne("").any():
         table["类别"] = plot["category"]
@@ -108,6 +107,13 @@ class Indicator:
     def regions(self) -> list[str]:
         return selection.regions_in_order(self.shown, self.focus)
 
+    @property
+    def worth_a_chart(self) -> bool:
+        """A lone figure needs no chart (it goes to the shared table), unless it is a target
+        (drawn against its missing actual) or a headline indicator (its page shows it)."""
+        lone = len(self.shown) == 1
+        return not lone or self.shown["kind"].eq("target").any() or bool(self.row["headline"])
+
     def _tracked_for(self, region: str) -> dict:
         t = self.tracked[self.tracked["indicator"].eq(self.id) & self.tracked["region"].eq(region)]
         t = t[t["category"].eq("")]
@@ -126,9 +132,9 @@ class Indicator:
                         totals, name, self.unit, better, tracked, by_category=len(cats) > 0
                     )
                 )
-            if len(cats):
-                latest = selection.latest(cats, ["category", "kind"])
-                out.append(commentary.breakdown_sentence(latest, name, self.unit))
+            for dim, group in selection.split_dimension(cats):
+                latest = selection.latest(group, ["category", "kind"])
+                out.append(commentary.breakdown_sentence(latest, name, self.unit, dim))
         if len(self.regions) > MAX_REGIONS:
             rest = len(self.regions) - MAX_REGIONS
             out.append(f"另有{commentary.count(rest, '个')}地区的数据见下载文件。")
@@ -136,9 +142,9 @@ class Indicator:
             out.append(f"{self.focus}{name}{commentary.NO_DATA}。")
         return out
 
-    def csv_frame(self) -> pd.DataFrame:
+    def csv_frame(self, rows: pd.Series) -> pd.DataFrame:
         keys = ["region", "category", "_end", "_kind_order", "source"]
-        return self.obs.sort_values(keys, kind="stable").reindex(columns=CSV_COLUMNS)
+        return self.obs[rows].sort_values(keys, kind="stable").reindex(columns=CSV_COLUMNS)
 
     def figure_blocks(self, ds: Dataset) -> list[str]:
         """One figure for the totals and one for the breakdown, whichever the data has."""
@@ -148,8 +154,9 @@ class Indicator:
         blocks = []
         if len(totals):
             blocks.append(self._totals_figure(ds, totals, regions))
-        if len(cats):
-            blocks.append(self._breakdown_figure(ds, cats, regions))
+        for n, (dim, group) in enumerate(selection.split_dimension(cats)):
+            suffix = "-by-category" + (f"-{n + 1}" if n else "")
+            blocks.append(self._breakdown_figure(ds, group, regions, dim, suffix))
         return blocks
 
     def _left_out(self, what: str) -> str:
@@ -172,17 +179,19 @@ class Indicator:
         else:
             sub = self._with_gaps(totals, regions).tail(MAX_ROWS * len(regions))
             plot = charts.plot_frame(sub, self.unit)
+            plot.loc[plot["value"].isna(), "period_label"] = ""  # 'no actual yet', at no date
             desc = f"{name}实际值与目标对比条形图，目标以虚线框标出。{note}"
             chart = charts.compare_chart(plot, self.unit, desc, regions)
             title = f"{name}：{_kinds_title(sub)}"
-        return self._figure(ds, chart, plot, sub, "", title, desc)
+        return self._figure(ds, chart, plot, sub, "", title, desc, self.obs["category"].eq(""))
 
     def _with_gaps(self, totals: pd.DataFrame, regions: list[str]) -> pd.DataFrame:
         """Totals plus, for a region with targets but no actual, a row saying 暂无实际数据."""
         parts = []
         for region in regions:
             mine = totals[totals["region"].eq(region)]
-            if len(mine) and not mine["kind"].eq("actual").any():
+            targeted = mine["kind"].eq("target").any()
+            if targeted and not mine["kind"].eq("actual").any():
                 gap = mine.iloc[[0]].assign(
                     kind="actual", value=float("nan"), comparator="=", period=mine["period"].iloc[0]
                 )
@@ -191,7 +200,7 @@ class Indicator:
             parts.append(mine)
         return pd.concat(parts) if parts else totals
 
-    def _breakdown_figure(self, ds: Dataset, cats: pd.DataFrame, regions: list[str]) -> str:
+    def _breakdown_figure(self, ds, cats: pd.DataFrame, regions, dim: str, suffix: str) -> str:
         name = self.row["name_zh"]
         latest = selection.latest(cats, ["region", "category", "kind"])
         rank = latest.groupby(["region", "category"])["value"].max().sort_values(ascending=False)
@@ -204,15 +213,19 @@ class Indicator:
         sub = latest[[k in keep for k in zip(latest["region"], latest["category"], strict=True)]]
         plot = charts.plot_frame(sub, self.unit)
         when = "、".join(dict.fromkeys(sub["period"].map(selection.period_label)))
-        desc = f"{name}按类别分列的条形图（{when}），从大到小排列。{note}"
+        by = dim or "类别"
+        desc = f"{name}按{by}分列的条形图（{when}），从大到小排列。{note}"
         chart = charts.breakdown_chart(plot, self.unit, desc, regions)
-        return self._figure(ds, chart, plot, sub, "-by-category", f"{name}（按类别，{when}）", desc)
+        rows = self.obs["category"].isin(set(cats["category_raw"]))
+        title = f"{name}（按{by}，{when}）"
+        return self._figure(ds, chart, plot, sub, suffix, title, desc, rows)
 
-    def _figure(self, ds, chart, plot, sub, suffix, title, desc) -> str:
+    def _figure(self, ds, chart, plot, sub, suffix, title, desc, rows) -> str:
+        """The figure block; ``rows`` selects the observations (all sources) for the CSV."""
         caption = figures.source_caption(ds.sources, sub["source"])
         return figures.figure_html(
             chart,
-            data=self.csv_frame(),
+            data=self.csv_frame(rows),
             name=f"{self.id}{suffix}",
             title=title,
             unit=self.unit,
@@ -263,37 +276,52 @@ class TopicPage:
     def show_intro(self) -> None:
         _show_markdown(self.intro())
 
+    @cached_property
+    def charted(self) -> list[Indicator]:
+        """Indicators with a figure of their own (the first MAX_SECTIONS of them)."""
+        return [i for i in self.indicators if i.worth_a_chart][:MAX_SECTIONS]
+
+    @cached_property
+    def listed(self) -> list[Indicator]:
+        """Single figures, and indicators past MAX_SECTIONS: one shared table."""
+        drawn = {i.id for i in self.charted}
+        return [i for i in self.indicators if i.id not in drawn]
+
     def show_sections(self) -> None:
-        """Per indicator: an <h2>, its sentences and its figures (the first MAX_SECTIONS)."""
-        for ind in self.indicators[:MAX_SECTIONS]:
-            _show_html(
-                f'<h2 class="dj-indicator" id="{ind.id}">{html.escape(ind.row["name_zh"])}</h2>'
-            )
+        """Per charted indicator: an <h2>, its sentences and its figures."""
+        for ind in self.charted:
+            _show_html(_heading(ind.id, ind.row["name_zh"]))
             _show_markdown(ind.sentences())
             for block in ind.figure_blocks(self.ds):
                 _show_html(block)
 
     def show_rest(self) -> None:
-        """Indicators beyond MAX_SECTIONS, as one table of their latest figures."""
-        rest = self.indicators[MAX_SECTIONS:]
+        """The other indicators: a sentence each (up to MAX_SECTIONS) and one table."""
+        rest = self.listed
         if not rest:
             return
+        _show_html(_heading(f"{self.topic}-other", "其他单项数据"))
+        said = [s for i in rest[:MAX_SECTIONS] for s in i.sentences()]
+        if len(rest) > MAX_SECTIONS:
+            said.append(f"另有{commentary.count(len(rest) - MAX_SECTIONS, '项')}指标见下表。")
+        _show_markdown(said)
         latest = pd.concat(
-            [selection.latest(i.shown, selection.IDENTITY[:-2] + ["kind"]) for i in rest]
+            [selection.latest(i.shown, selection.SERIES_KEY + ["kind"]) for i in rest]
         )
-        table = summary_table(latest)
-        _show_markdown(
-            [f"另有{commentary.count(len(rest), '项')}指标未单独作图，其最新数据列于下表。"]
-        )
+        full = pd.concat([i.obs for i in rest])
         _show_html(
             figures.table_block(
-                latest.reindex(columns=CSV_COLUMNS),
+                full.reindex(columns=CSV_COLUMNS),
                 name=f"{self.topic}-other-indicators",
-                title="其他指标的最新数据",
+                title="其他单项数据一览",
                 caption=figures.source_caption(self.ds.sources, latest["source"]),
-                table=table,
+                table=summary_table(latest, self.ds.sources),
             )
         )
+
+
+def _heading(anchor: str, text: str) -> str:
+    return f'<h2 class="dj-indicator" id="{html.escape(anchor)}">{html.escape(text)}</h2>'
 
 
 def _kinds_title(rows: pd.DataFrame) -> str:
@@ -316,7 +344,13 @@ def _regions_sentence(obs: pd.DataFrame, focus: str) -> str:
     return f"除{focus}外，本章还有{listed}的数据，各地区分别列出，不相加合计。"
 
 
-def summary_table(latest: pd.DataFrame) -> pd.DataFrame:
+def _source_short(sources: pd.DataFrame) -> pd.Series:
+    """Source id → 'publisher YYYY-MM-DD', short enough for a table column."""
+    src = sources.set_index("id")
+    return src["publisher"] + " " + src["date"].dt.strftime("%Y-%m-%d")
+
+
+def summary_table(latest: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """Latest figures of many indicators as the reader's table."""
     return pd.DataFrame(
         {
@@ -326,6 +360,6 @@ def summary_table(latest: pd.DataFrame) -> pd.DataFrame:
             "时期": latest["period"].map(selection.period_label),
             "类型": latest["kind"].map(selection.KIND_ZH),
             "数值": [charts.value_text(r, r["unit_zh"]) for r in latest.to_dict("records")],
-            "来源": latest["source"],
+            "来源": latest["source"].map(_source_short(sources)).fillna(latest["source"]),
         }
     )

@@ -79,6 +79,19 @@ def is_series(obs: pd.DataFrame) -> bool:
     return bool((actual_periods(obs) >= 2).any())
 
 
+def split_dimension(cats: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """Categories grouped by breakdown: '专业：临床医学' and '院校：长春医高专' are two breakdowns.
+
+    A category written 'dimension：label' (full-width or ASCII colon) belongs to that dimension
+    and is shown by its label; a category without one belongs to the unnamed dimension ''.
+    """
+    parts = cats["category"].str.replace("：", ":", regex=False).str.split(":", n=1)
+    dims = parts.map(lambda p: p[0].strip() if len(p) == 2 else "")
+    labels = parts.map(lambda p: p[-1].strip())
+    split = cats.assign(dimension=dims, category=labels, category_raw=cats["category"])
+    return [(d, g) for d, g in split.groupby("dimension", sort=False)]
+
+
 def latest(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The row with the latest period for each combination of ``keys``."""
     return obs.sort_values(["_end", "_src_date"], kind="stable").drop_duplicates(keys, keep="last")
