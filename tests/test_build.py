@@ -199,7 +199,7 @@ def tree_digest(folder: Path) -> str:
 
 @pytest.mark.slow
 def test_failing_chapter_keeps_the_published_book(project, monkeypatch, capsys):
-    monkeypatch.setattr(build_mod, "_write_appendix", lambda *a, **k: None)
+    monkeypatch.setattr(build_mod, "write_appendix", lambda *a, **k: False)
     build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
     assert (project.html / "book" / "generated" / "port.html").exists()
     before = tree_digest(project.html)
@@ -233,7 +233,7 @@ def test_failing_chapter_keeps_the_published_book(project, monkeypatch, capsys):
 
 @pytest.mark.slow
 def test_no_change_rebuild_skips_sphinx(project, monkeypatch):
-    monkeypatch.setattr(build_mod, "_write_appendix", lambda *a, **k: None)
+    monkeypatch.setattr(build_mod, "write_appendix", lambda *a, **k: False)
     first = build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
     assert first.html_built
     second = build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)

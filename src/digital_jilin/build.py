@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,18 +31,21 @@ import yaml
 from digital_jilin import PROJECT_ROOT
 from digital_jilin.chapters import (
     Chapter,
+    all_data_fingerprint,
     chapter_key,
     code_fingerprint,
     data_fingerprint,
     load_chapters,
 )
 from digital_jilin.execute import Result, run_in_subprocess
-from digital_jilin.load import load_dataset
+from digital_jilin.load import Dataset, load_dataset
 from digital_jilin.paths import APPENDIX_NAME, DOWNLOADS_DIR
 from digital_jilin.progress import Progress
 from digital_jilin.static import write_bundle
 
 DEFAULT_REGION = "吉林省"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+APPENDIX_KEY = "__appendix__"  # cache entry of the Excel appendix, beside the chapters'
 
 
 @dataclass
@@ -88,6 +92,7 @@ class BuildReport:
     executed: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     failed: list[Result] = field(default_factory=list)
+    appendix_written: bool = False
     html_built: bool = False
 
 
@@ -122,11 +127,12 @@ def execute_chapters(
     force: bool = False,
     paths: BuildPaths | None = None,
     progress: Progress | None = None,
+    ds: Dataset | None = None,
 ) -> BuildReport:
     """Execute every chapter whose inputs changed; return what ran, what was cached, what failed."""
     paths = paths or BuildPaths()
     progress = progress or Progress(len(chapters))
-    ds = load_dataset(data_dir)
+    ds = ds if ds is not None else load_dataset(data_dir)
     code_hash = code_fingerprint()
     cache = {} if force else _read_cache(paths)
     paths.generated.mkdir(parents=True, exist_ok=True)
@@ -186,14 +192,20 @@ def execute_chapters(
     return report
 
 
-def _write_appendix(data_dir: Path, as_of: str, paths: BuildPaths) -> Path:
-    """The Excel appendix, published at <site>/downloads/ for the appendix page to link."""
+def write_appendix(ds: Dataset, as_of: str, paths: BuildPaths, code_hash: str) -> bool:
+    """The Excel appendix, published at <site>/downloads/; rewritten only when its inputs change."""
     from digital_jilin import excel
 
     out = paths.generated / DOWNLOADS_DIR / APPENDIX_NAME
+    key = hashlib.sha256(f"{all_data_fingerprint(ds)}|{as_of}|{code_hash}".encode()).hexdigest()
+    cache = _read_cache(paths)
+    if out.exists() and cache.get(APPENDIX_KEY) == key:
+        return False
     out.parent.mkdir(parents=True, exist_ok=True)
-    excel.write_appendix(data_dir, out, as_of=dt.date.fromisoformat(as_of))
-    return out
+    excel.write_appendix(ds, out, as_of=dt.date.fromisoformat(as_of))
+    cache[APPENDIX_KEY] = key
+    _write_cache(paths, cache)
+    return True
 
 
 def _sphinx_inputs_hash(paths: BuildPaths) -> str:
@@ -235,7 +247,9 @@ def render_html(paths: BuildPaths, *, quiet: bool = False) -> bool:
     if proc.returncode != 0:
         log = paths.build / "sphinx.log"
         log.write_text(proc.stdout + "\n" + proc.stderr, encoding="utf-8")
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+        plain = _ANSI.sub("", proc.stdout + "\n" + proc.stderr)
+        problems = [ln for ln in plain.splitlines() if "WARNING" in ln or "ERROR" in ln]
+        tail = "\n".join(problems or plain.strip().splitlines()[-25:])
         raise BuildFailed(f"Jupyter Book failed (full log: {log}):\n{tail}")
     built = paths.sphinx / "_build" / "html"
     new = paths.build / "html.new"
@@ -268,9 +282,11 @@ def build(
     dt.date.fromisoformat(as_of)  # a bad --as-of fails here, before anything runs
     chapters = load_chapters(paths.chapters_file)
     progress = Progress(len(chapters), quiet=quiet)
+    ds = load_dataset(data_dir)
     report = execute_chapters(
         chapters,
         data_dir,
+        ds=ds,
         as_of=as_of,
         region=region,
         jobs=jobs,
@@ -286,7 +302,7 @@ def build(
         raise BuildFailed("\n".join(lines))
     (paths.generated / DOWNLOADS_DIR).mkdir(parents=True, exist_ok=True)
     write_bundle(paths.generated / "_static")
-    _write_appendix(data_dir, as_of, paths)
+    report.appendix_written = write_appendix(ds, as_of, paths, code_fingerprint())
     if html:
         report.html_built = render_html(paths)
     return report

@@ -53,17 +53,22 @@ def _hash_frame(h, frame: pd.DataFrame) -> None:
 
 def data_fingerprint(ds: Dataset, chapter: Chapter) -> str:
     """Hash of exactly the rows a chapter reads, so other data changes leave it cached."""
+    if chapter.topics is None:
+        return all_data_fingerprint(ds)
     h = hashlib.sha256()
     _hash_frame(h, ds.sources)  # every chapter names its sources in captions
-    if chapter.topics is None:
-        for frame in (ds.indicators, ds.observations, ds.events, ds.errata):
-            _hash_frame(h, frame)
-        return h.hexdigest()
     if "events" in chapter.topics:
         _hash_frame(h, ds.events)
     indicators = ds.indicators[ds.indicators["topic"].isin(chapter.topics)]
     _hash_frame(h, indicators)
     _hash_frame(h, ds.observations[ds.observations["indicator"].isin(indicators["id"])])
+    return h.hexdigest()
+
+
+def all_data_fingerprint(ds: Dataset) -> str:
+    h = hashlib.sha256()
+    for frame in (ds.sources, ds.indicators, ds.observations, ds.events, ds.errata):
+        _hash_frame(h, frame)
     return h.hexdigest()
 
 
