@@ -187,9 +187,11 @@ def test_format_number():
     assert format_number(0) == "0"
 
 
-def test_format_rejects_unknown_comparator():
+def test_format_rejects_unknown_comparator_and_missing_value():
     with pytest.raises(ValueError):
         format_value(1, "个", "!=")
+    with pytest.raises(ValueError):
+        format_value(float("nan"), "个")
 
 
 # --- properties ------------------------------------------------------------------------------

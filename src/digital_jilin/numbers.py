@@ -305,6 +305,8 @@ def format_value(value, unit: str, comparator: str = "=", low=None, high=None) -
     """
     if comparator not in COMPARATORS:
         raise ValueError(f"unknown comparator {comparator!r}; expected one of {COMPARATORS}")
+    if comparator != "~" and _nan(value):
+        raise ValueError("no value to format")
     if comparator == "~":
         lo = Decimal(repr(float(value if low is None or _nan(low) else low)))
         hi = Decimal(repr(float(high)))
