@@ -138,9 +138,9 @@ def _plain(data: bytes, frame: pd.DataFrame) -> bool:
     return lines == len(frame) and data.count(b",") == (frame.shape[1] - 1) * len(frame)
 
 
-def _check_separator(path: Path, data: bytes, fields: np.ndarray) -> None:
+def _check_separator(path: Path, data: bytes) -> None:
     header = data.split(b"\n", 1)[0]
-    if len(fields) and fields[0] == 1:
+    if b"," not in header:
         for sep, name in ((b"\t", "tabs"), (b";", "semicolons")):
             if sep in header:
                 raise _fail(path, f"separates its columns with {name}; expected commas", row=1)
@@ -150,6 +150,7 @@ def read_csv_cells(path: Path, raw: bytes) -> pd.DataFrame:
     """The cells of a CSV file (UTF-8, UTF-8 with BOM, or GB18030); header in row 0."""
     _sniff(path, raw)
     data = raw.removeprefix(BOM)
+    _check_separator(path, data)
     frame, parse_error = None, None
     if b'"' in data:
         # Quoted cells may hold commas and line breaks: only a real CSV reader finds the rows.
@@ -172,7 +173,6 @@ def read_csv_cells(path: Path, raw: bytes) -> pd.DataFrame:
         if frame is not None and _plain(data, frame):
             return frame
         lines, fields = _layout_fast(data)
-    _check_separator(path, data, fields)
     _check_shape(path, lines, fields)
     if frame is None:
         try:
