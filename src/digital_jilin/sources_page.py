@@ -47,13 +47,18 @@ def sources_table(ds: Dataset) -> pd.DataFrame:
             "标题": s["title"],
             "发布者": s["publisher"],
             "日期": s["date"].map(_date_zh),
-            "日期说明": s["date_note"],
             "类型": s["kind"].map(SOURCE_KIND_ZH).fillna(s["kind"]),
-            "文件": s["file"],
-            "网址": s["url"],
             "数字条数": s["id"].map(n_obs).fillna(0).astype(int),
             "大事记条数": s["id"].map(n_ev).fillna(0).astype(int),
         }
+    )
+
+
+def source_files_table(ds: Dataset) -> pd.DataFrame:
+    """Where each document is and how its date was read (kept apart: these texts are long)."""
+    s = ds.sources
+    return pd.DataFrame(
+        {"代码": s["id"], "文件": s["file"], "网址": s["url"], "日期说明": s["date_note"]}
     )
 
 

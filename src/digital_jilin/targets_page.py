@@ -30,6 +30,7 @@ STATUS_COLOURS = {
 }
 # Bars past this share of the target are cut at the axis end; the label still gives the figure.
 MAX_AXIS_PERCENT = 200
+LABEL_LIMIT = 150  # px for a row label on a phone; the full name is in the tooltip and table
 # Commentary names at most this many targets per status; the table lists them all.
 MAX_NAMED = 6
 
@@ -116,7 +117,7 @@ def progress_chart(t: pd.DataFrame) -> alt.LayerChart:
         "axis_label:N",
         title=None,
         sort=None,
-        axis=alt.Axis(labelLimit=200, labelExpr="split(datum.label, '\\n')"),
+        axis=alt.Axis(labelLimit=LABEL_LIMIT, labelExpr="split(datum.label, '\\n')"),
     )
     present = [s for s in STATUS_ORDER if s in set(data["status"])]
     colour = alt.Color(
@@ -147,9 +148,8 @@ def table(t: pd.DataFrame) -> pd.DataFrame:
     """The reader's table: one row per target, figures written out with their qualifiers."""
     return pd.DataFrame(
         {
-            "目标": t["label"],
+            "目标（期限）": t["label"],
             "目标值": t["target_text"],
-            "期限": t["deadline"].map(period_zh),
             "最新实际值": t["latest_text"],
             "占目标（%）": t["progress_text"],
             "状态": t["status_zh"],

@@ -68,7 +68,7 @@ def chart(ev: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=domain),
                 axis=alt.Axis(format="%Y年", tickCount="year"),
             ),
-            y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=160)),
+            y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=150)),
             shape=alt.Shape(
                 "precision_zh:N",
                 title="日期精度",
