@@ -7,6 +7,7 @@ written once per build, and only when the pinned version changes.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import vl_convert as vlc
@@ -26,7 +27,13 @@ function djDrawCharts() {
     target.className = 'CLS-view';
     div.appendChild(target);
     vegaEmbed(target, JSON.parse(script.textContent), {actions: false, renderer: 'svg', mode: 'vega-lite'})
-      .then(function () { div.dataset.rendered = '1'; })
+      .then(function () {
+        // The placeholder (role=img, aria-label) is the text alternative; Vega's own ARIA
+        // groups inside it are unnamed, so the drawing is hidden from assistive technology.
+        var svg = target.querySelector('svg');
+        if (svg) { svg.setAttribute('aria-hidden', 'true'); }
+        div.dataset.rendered = '1';
+      })
       .catch(function (err) { div.dataset.error = String(err); console.error(err); });
   });
 }
@@ -47,7 +54,9 @@ def write_bundle(static_dir: Path) -> Path:
     static_dir.mkdir(parents=True, exist_ok=True)
     out = static_dir / BUNDLE_NAME
     stamp = static_dir / (BUNDLE_NAME + ".version")
-    version = f"vl-convert {vlc.__version__}; vega-lite {vlc.get_vegalite_versions()[-1]}\n"
+    # The drawing code is part of the version: a change to it must rewrite the bundle.
+    code = hashlib.sha256(_DRAW_ALL.encode()).hexdigest()[:12]
+    version = f"vl-convert {vlc.__version__}; vega-lite {vlc.get_vegalite_versions()[-1]}; {code}\n"
     if out.exists() and stamp.exists() and stamp.read_text() == version:
         return out
     out.write_text(bundle_text(), encoding="utf-8")
