@@ -199,7 +199,7 @@ def tree_digest(folder: Path) -> str:
 
 @pytest.mark.slow
 def test_failing_chapter_keeps_the_published_book(project, monkeypatch, capsys):
-    monkeypatch.setattr(build_mod, "write_appendix", lambda *a, **k: False)
+    monkeypatch.setattr(build_mod, "write_appendix", lambda *a, **k: None)
     build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
     assert (project.html / "book" / "generated" / "port.html").exists()
     before = tree_digest(project.html)
@@ -217,12 +217,16 @@ def test_failing_chapter_keeps_the_published_book(project, monkeypatch, capsys):
     assert tree_digest(project.html) == before
 
     # The command line says the same with a non-zero exit and no traceback.
-    monkeypatch.setattr(build_mod, "BuildPaths", lambda: project)
     args = type(
         "Args",
         (),
         dict(
-            data_dir=project.root / "data", as_of="2026-11-21", jobs=2, force=False, no_html=False
+            data_dir=project.root / "data",
+            as_of="2026-11-21",
+            jobs=2,
+            force=False,
+            no_html=False,
+            project_dir=project.root,
         ),
     )
     assert build_mod.main(args) == 1
@@ -233,7 +237,7 @@ def test_failing_chapter_keeps_the_published_book(project, monkeypatch, capsys):
 
 @pytest.mark.slow
 def test_no_change_rebuild_skips_sphinx(project, monkeypatch):
-    monkeypatch.setattr(build_mod, "write_appendix", lambda *a, **k: False)
+    monkeypatch.setattr(build_mod, "write_appendix", lambda *a, **k: None)
     first = build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
     assert first.html_built
     second = build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)

@@ -92,7 +92,7 @@ class BuildReport:
     executed: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     failed: list[Result] = field(default_factory=list)
-    appendix_written: bool = False
+    appendix_seconds: float | None = None  # None when the cached appendix was still current
     html_built: bool = False
 
 
@@ -192,7 +192,7 @@ def execute_chapters(
     return report
 
 
-def write_appendix(ds: Dataset, as_of: str, paths: BuildPaths, code_hash: str) -> bool:
+def write_appendix(ds: Dataset, as_of: str, paths: BuildPaths, code_hash: str) -> float | None:
     """The Excel appendix, published at <site>/downloads/; rewritten only when its inputs change."""
     from digital_jilin import excel
 
@@ -200,12 +200,13 @@ def write_appendix(ds: Dataset, as_of: str, paths: BuildPaths, code_hash: str) -
     key = hashlib.sha256(f"{all_data_fingerprint(ds)}|{as_of}|{code_hash}".encode()).hexdigest()
     cache = _read_cache(paths)
     if out.exists() and cache.get(APPENDIX_KEY) == key:
-        return False
+        return None
+    start = time.perf_counter()
     out.parent.mkdir(parents=True, exist_ok=True)
     excel.write_appendix(ds, out, as_of=dt.date.fromisoformat(as_of))
     cache[APPENDIX_KEY] = key
     _write_cache(paths, cache)
-    return True
+    return time.perf_counter() - start
 
 
 def _sphinx_inputs_hash(paths: BuildPaths) -> str:
@@ -302,7 +303,7 @@ def build(
         raise BuildFailed("\n".join(lines))
     (paths.generated / DOWNLOADS_DIR).mkdir(parents=True, exist_ok=True)
     write_bundle(paths.generated / "_static")
-    report.appendix_written = write_appendix(ds, as_of, paths, code_fingerprint())
+    report.appendix_seconds = write_appendix(ds, as_of, paths, code_fingerprint())
     if html:
         report.html_built = render_html(paths)
     return report
@@ -310,9 +311,15 @@ def build(
 
 def main(args) -> int:
     start = time.perf_counter()
+    paths = BuildPaths(root=Path(args.project_dir or PROJECT_ROOT).resolve())
     try:
         report = build(
-            args.data_dir, as_of=args.as_of, jobs=args.jobs, force=args.force, html=not args.no_html
+            args.data_dir,
+            as_of=args.as_of,
+            jobs=args.jobs,
+            force=args.force,
+            html=not args.no_html,
+            paths=paths,
         )
     except BuildFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -321,11 +328,13 @@ def main(args) -> int:
     print(
         f"{len(report.executed)} chapter(s) executed, {len(report.cached)} cached, in {took:.1f}s."
     )
+    if report.appendix_seconds is not None:
+        print(f"Excel appendix written in {report.appendix_seconds:.1f}s.")
     if not args.no_html:
-        index = BuildPaths().html / "index.html"
+        index = paths.html / "index.html"
         state = "built" if report.html_built else "already up to date"
         print(f"Book {state}: {index}")
         print(
-            f"Open it with: python -m http.server -d {index.parent} 8000  (then http://localhost:8000)"
+            f"Read it with: python -m http.server -d {index.parent} 8000  (then http://localhost:8000)"
         )
     return 0

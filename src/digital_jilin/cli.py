@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--as-of", default=None, help="edition date YYYY-MM-DD (default: today)")
     sp.add_argument("--no-html", action="store_true", help="execute the chapters only")
+    sp.add_argument(
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="folder with _config.yml, _toc.yml, book/ and notebooks/ (default: this repository)",
+    )
     sp.set_defaults(module="build")
 
     sp = sub.add_parser("excel", help="write the Excel appendix")
