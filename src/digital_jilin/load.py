@@ -29,6 +29,7 @@ ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads plain UTF-8
 TRUE_WORDS = {"true", "1", "yes", "y", "是", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "否", "f", ""}
 MAX_ERRORS_PER_COLUMN = 10  # per kind of problem; the rest is summed up in one line
+MORE = "… and the same problem in"  # starts the line that sums up rows not listed
 PERIOD_PATTERN = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
 PATTERN_HELP = {
     PERIOD_PATTERN: "a valid period; expected YYYY, YYYY-MM or YYYY-MM-DD (2023, 2023-06, 2023-06-30)",
@@ -80,14 +81,24 @@ class _Collector:
         labels = self.index[mask]
         for n, label in enumerate(labels):
             if n == MAX_ERRORS_PER_COLUMN:
-                rest = len(labels) - n
-                self.whole(column, f"… and the same problem in {rest} more rows")
+                self.whole(column, f"{MORE} {len(labels) - n} more rows")
                 break
             text = message(label) if callable(message) else message
             self.errors.append(DataError(self.file, self.row(label), column, text))
 
     def whole(self, column: str | None, message: str) -> None:
         self.errors.append(DataError(self.file, None, column, message))
+
+
+def count_problems(errors: list[DataError]) -> int:
+    """How many problems the errors stand for, counting the rows summed up in one line."""
+    total = 0
+    for e in errors:
+        if e.message.startswith(MORE):
+            total += int(e.message.removeprefix(MORE).split()[0])
+        else:
+            total += 1
+    return total
 
 
 # --- checking one table --------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from digital_jilin.errors import DataError, DataErrors
-from digital_jilin.load import check_foreign_keys, load_dataset, read_checked
+from digital_jilin.load import check_foreign_keys, count_problems, load_dataset, read_checked
 from digital_jilin.readers import FIRST_ROW
 from digital_jilin.schema import resources
 
@@ -120,7 +120,7 @@ def validate_file(
 
 
 def _print_problems(label: str, errors: list[DataError]) -> None:
-    print(f"error: {label}: {len(errors)} problem(s)", file=sys.stderr)
+    print(f"error: {label}: {count_problems(errors):,} problem(s)", file=sys.stderr)
     print(DataErrors(errors).report(limit=SHOWN_PER_FILE), file=sys.stderr)
 
 
