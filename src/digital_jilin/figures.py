@@ -57,7 +57,9 @@ def table_html(data: pd.DataFrame, caption: str, max_rows: int = MAX_TABLE_ROWS)
             "完整数据请下载CSV文件。</p>"
         )
     return (
-        '<div class="dj-table-wrap"><table class="dj-table">'
+        # A table wider than a phone scrolls inside this box; keyboard users reach it by Tab.
+        f'<div class="dj-table-wrap" role="region" tabindex="0" aria-label="{_esc(caption)}">'
+        '<table class="dj-table">'
         f"<caption>{_esc(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>{more}"
     )
