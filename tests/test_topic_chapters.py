@@ -238,10 +238,10 @@ def test_a_new_region_is_its_own_series(tmp_path):
     nb = topic(tmp_path, BASE + extra, "infrastructure")
     spec = specs(nb)[0]
     actual = [r for r in values(spec) if r["kind"] == "actual"]
-    by_region = {(r["region"], r["period"]): r["value"] for r in actual}
+    by_region = {(r["region"], r["period_label"]): r["value"] for r in actual}
     for r in BASE + extra:
         if r["indicator"] == "stations" and r["kind"] == "actual":
-            assert by_region[(r["region"], r["period"])] == r["value"]  # never summed
+            assert by_region[(r["region"], period_label(r["period"]))] == r["value"]  # not summed
     colour = spec["layer"][0]["encoding"]["color"]
     assert colour["field"] == "region" and colour["scale"]["domain"] == ["吉林省", "长春市"]
     assert f"长春市{NAMES['stations']}为{format_value(12000, '个')}" in prose(nb)

@@ -56,8 +56,15 @@ def plot_frame(obs: pd.DataFrame, unit: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+# Columns a chart never reads: left out so a page with many charts stays small.
+_UNUSED = ("note", "period", "_end")
+
+
 def _base(df: pd.DataFrame) -> alt.Chart:
-    return alt.Chart(df)
+    drop = [c for c in _UNUSED if c in df.columns]
+    if "low" in df.columns and not df["comparator"].eq("~").any():
+        drop += ["low", "high"]
+    return alt.Chart(df.drop(columns=drop))
 
 
 def _sized(chart, description: str):
@@ -174,7 +181,6 @@ def series_chart(df: pd.DataFrame, unit: str, description: str, regions: list[st
     """
     df = df.copy()
     order = list(dict.fromkeys(df.sort_values("_end", kind="stable")["period_label"]))
-    df = df.drop(columns="_end")
     x = alt.X("period_label:O", sort=order, title=None, axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=f"单位：{unit}", axis=alt.Axis(labelExpr=AXIS_LABEL, tickCount=5))
     colour = alt.Color(

@@ -76,8 +76,10 @@ def when_text(period: str, unit: str) -> str:
     return f"{label}，" if unit in POINT_UNITS else f"截至{label}，"
 
 
-def _rows(obs: pd.DataFrame, kind: str) -> list[dict]:
-    return obs[obs["kind"].eq(kind)].sort_values("_end", kind="stable").to_dict("records")
+def _rows(obs: pd.DataFrame, kind: str, last: int | None = None) -> list[dict]:
+    """Rows of one kind, oldest first; only the ``last`` few when that is all a sentence uses."""
+    rows = obs[obs["kind"].eq(kind)].sort_values("_end", kind="stable")
+    return (rows if last is None else rows.tail(last)).to_dict("records")
 
 
 def change_text(now: dict, before: dict, unit: str) -> str:
@@ -121,7 +123,7 @@ def series_sentence(
     ``by_category``: figures exist per category, so a missing total is not 'no data at all'.
     """
     region = obs["region"].iloc[0]
-    actuals = _rows(obs, "actual")
+    actuals = _rows(obs, "actual", last=2)
     if actuals:
         now = actuals[-1]
         parts = [f"{when_text(now['period'], unit)}{region}{name}{_is(value_text(now, unit))}"]
@@ -129,7 +131,7 @@ def series_sentence(
             parts.append(change_text(now, actuals[-2], unit))
     else:
         parts = [f"{region}{name}{'合计' if by_category else ''}{NO_DATA}"]
-    for b in _rows(obs, "baseline")[-1:]:
+    for b in _rows(obs, "baseline", last=1):
         parts.append(f"{period_label(b['period'])}基线{_is(value_text(b, unit))}")
     for p in _rows(obs, "plan"):
         parts.append(f"{period_label(p['period'])}计划数{_is(value_text(p, unit))}")

@@ -23,9 +23,11 @@ from digital_jilin.load import Dataset, load_dataset
 from digital_jilin.targets import STATUS_ORDER, STATUS_ZH, period_start, track_detail
 
 MAX_REGIONS = 8
-MAX_PERIODS = 40
+MAX_PERIODS = 36
 MAX_ROWS = 24
-MAX_SECTIONS = 30
+MAX_SECTIONS = 20
+MAX_DIMENSIONS = 3  # breakdowns drawn per indicator
+PAGE_BUDGET = 1_200_000  # bytes of figures per page; past it, indicators go to the shared table
 CSV_COLUMNS = [
     "indicator", "name_zh", "unit_zh", "region", "category", "period", "kind", "value",
     "comparator", "low", "high", "source", "quote", "note",
@@ -132,7 +134,7 @@ class Indicator:
                         totals, name, self.unit, better, tracked, by_category=len(cats) > 0
                     )
                 )
-            for dim, group in selection.split_dimension(cats):
+            for dim, group in selection.split_dimension(cats)[:MAX_DIMENSIONS]:
                 latest = selection.latest(group, ["category", "kind"])
                 out.append(commentary.breakdown_sentence(latest, name, self.unit, dim))
         if len(self.regions) > MAX_REGIONS:
@@ -154,7 +156,7 @@ class Indicator:
         blocks = []
         if len(totals):
             blocks.append(self._totals_figure(ds, totals, regions))
-        for n, (dim, group) in enumerate(selection.split_dimension(cats)):
+        for n, (dim, group) in enumerate(selection.split_dimension(cats)[:MAX_DIMENSIONS]):
             suffix = "-by-category" + (f"-{n + 1}" if n else "")
             blocks.append(self._breakdown_figure(ds, group, regions, dim, suffix))
         return blocks
@@ -281,23 +283,24 @@ class TopicPage:
         """Indicators with a figure of their own (the first MAX_SECTIONS of them)."""
         return [i for i in self.indicators if i.worth_a_chart][:MAX_SECTIONS]
 
-    @cached_property
-    def listed(self) -> list[Indicator]:
-        """Single figures, and indicators past MAX_SECTIONS: one shared table."""
-        drawn = {i.id for i in self.charted}
-        return [i for i in self.indicators if i.id not in drawn]
-
     def show_sections(self) -> None:
-        """Per charted indicator: an <h2>, its sentences and its figures."""
+        """Per charted indicator: an <h2>, its sentences and its figures, within PAGE_BUDGET."""
+        self.drawn, used = set(), 0
         for ind in self.charted:
+            blocks = ind.figure_blocks(self.ds)
+            used += sum(len(b.encode()) for b in blocks)
+            if used > PAGE_BUDGET and self.drawn:
+                break
+            self.drawn.add(ind.id)
             _show_html(_heading(ind.id, ind.row["name_zh"]))
             _show_markdown(ind.sentences())
-            for block in ind.figure_blocks(self.ds):
+            for block in blocks:
                 _show_html(block)
 
     def show_rest(self) -> None:
-        """The other indicators: a sentence each (up to MAX_SECTIONS) and one table."""
-        rest = self.listed
+        """The other indicators (lone figures, or past the limits): sentences and one table."""
+        drawn = getattr(self, "drawn", set())
+        rest = [i for i in self.indicators if i.id not in drawn]
         if not rest:
             return
         _show_html(_heading(f"{self.topic}-other", "其他单项数据"))
