@@ -13,7 +13,9 @@ Steps (each one leaves the published ``_build/html`` untouched when it fails):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -267,6 +269,18 @@ def render_html(paths: BuildPaths, *, quiet: bool = False) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def _exclusive(paths: BuildPaths):
+    """One build at a time per project: a second one waits rather than mixing files."""
+    paths.build.mkdir(parents=True, exist_ok=True)
+    with open(paths.build / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(
     data_dir: Path,
     *,
@@ -278,34 +292,36 @@ def build(
     paths: BuildPaths | None = None,
     quiet: bool | None = None,
 ) -> BuildReport:
+    """Validate, execute, render and publish; see the module docstring."""
     paths = paths or BuildPaths()
     as_of = as_of or dt.date.today().isoformat()
     dt.date.fromisoformat(as_of)  # a bad --as-of fails here, before anything runs
-    chapters = load_chapters(paths.chapters_file)
-    progress = Progress(len(chapters), quiet=quiet)
-    ds = load_dataset(data_dir)
-    report = execute_chapters(
-        chapters,
-        data_dir,
-        ds=ds,
-        as_of=as_of,
-        region=region,
-        jobs=jobs,
-        force=force,
-        paths=paths,
-        progress=progress,
-    )
-    progress.close()
-    if report.failed:
-        lines = [f"chapter '{r.chapter}' failed: {r.error}" for r in report.failed]
-        lines.append(f"The executed notebook is kept in {paths.failed}/ for inspection.")
-        lines.append(f"The published book ({paths.html}) was left as it was.")
-        raise BuildFailed("\n".join(lines))
-    (paths.generated / DOWNLOADS_DIR).mkdir(parents=True, exist_ok=True)
-    write_bundle(paths.generated / "_static")
-    report.appendix_seconds = write_appendix(ds, as_of, paths, code_fingerprint())
-    if html:
-        report.html_built = render_html(paths)
+    with _exclusive(paths):
+        chapters = load_chapters(paths.chapters_file)
+        ds = load_dataset(data_dir)
+        progress = Progress(len(chapters), quiet=quiet)
+        report = execute_chapters(
+            chapters,
+            data_dir,
+            ds=ds,
+            as_of=as_of,
+            region=region,
+            jobs=jobs,
+            force=force,
+            paths=paths,
+            progress=progress,
+        )
+        progress.close()
+        if report.failed:
+            lines = [f"chapter '{r.chapter}' failed: {r.error}" for r in report.failed]
+            lines.append(f"The executed notebook is kept in {paths.failed}/ for inspection.")
+            lines.append(f"The published book ({paths.html}) was left as it was.")
+            raise BuildFailed("\n".join(lines))
+        (paths.generated / DOWNLOADS_DIR).mkdir(parents=True, exist_ok=True)
+        write_bundle(paths.generated / "_static")
+        report.appendix_seconds = write_appendix(ds, as_of, paths, code_fingerprint())
+        if html:
+            report.html_built = render_html(paths)
     return report
 
 
