@@ -13,12 +13,13 @@ import pytest
 import yaml
 
 import digital_jilin.build as build_mod
-from digital_jilin import PROJECT_ROOT
+from digital_jilin import PROJECT_ROOT, cli
 from digital_jilin.build import BuildFailed, BuildPaths, build, execute_chapters
 from digital_jilin.chapters import load_chapters
+from digital_jilin.schema import resource
 
 sys.path.insert(0, str(Path(__file__).parent))
-from factory import OBSERVATIONS, make_data  # noqa: E402
+from factory import OBSERVATIONS, make_data, write_table  # noqa: E402
 
 # A template that reports what it received, so the test can see types, timing and data.
 TOY_SOURCE = """
@@ -253,3 +254,46 @@ def test_toc_lists_every_chapter_in_order():
     ] == ids
     for c in load_chapters():
         assert c.template.exists(), f"{c.id}: template {c.template} is missing"
+
+
+def test_addition_reexecutes_only_the_chapters_showing_it(project):
+    run(project)
+    additions = project.root / "data" / "additions"
+    additions.mkdir()
+    freight = next(o for o in OBSERVATIONS if o["indicator"] == "freight")
+    later = dict(freight, period="2023-12-31", value=str(float(freight["value"]) * 2))
+    write_table(additions / "new.csv", [later], resource("observations").field_names, "gb18030")
+    report = run(project)
+    assert sorted(report.executed) == ["all_data", "port"]
+    assert float(later["value"]) in reported(project, "port")["values"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "bad, where",
+    [
+        (lambda p: p.write_bytes(b"indicator,value\n\xff\xfe,1\n"), "neither UTF-8 nor GB18030"),
+        (lambda p: p.write_text("indicatr,value\nfreight,1\n", encoding="utf-8"), "indicatr"),
+        (
+            lambda p: write_table(
+                p,
+                [dict(OBSERVATIONS[0], indicator="no_such")],
+                resource("observations").field_names,
+            ),
+            "row 2, column 'indicator'",
+        ),
+    ],
+    ids=["encoding", "column", "unknown-indicator"],
+)
+def test_bad_input_stops_the_build_and_keeps_the_book(project, monkeypatch, capsys, bad, where):
+    monkeypatch.setattr(build_mod, "write_appendix", lambda *a, **k: None)
+    build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project)
+    before = tree_digest(project.html)
+    additions = project.root / "data" / "additions"
+    additions.mkdir()
+    bad(additions / "new.csv")
+    argv = ["build", "--data-dir", str(project.root / "data"), "--project-dir", str(project.root)]
+    assert cli.main(argv + ["--as-of", "2026-11-21"]) == 1
+    err = capsys.readouterr().err
+    assert "new.csv" in err and where in err and "Traceback" not in err
+    assert tree_digest(project.html) == before

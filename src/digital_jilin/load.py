@@ -37,6 +37,12 @@ PATTERN_HELP = {
 }
 
 
+# Analysts' new observations: CSV or XLSX files with the observations columns, dropped here
+# and read with observations.csv, so the extracted file stays exactly what the rules produce.
+ADDITIONS_DIR = "additions"
+MAX_REPORTED_CLASHES = 50
+
+
 @dataclass
 class Dataset:
     """The validated tables of one data folder."""
@@ -47,6 +53,8 @@ class Dataset:
     observations: pd.DataFrame
     events: pd.DataFrame
     errata: pd.DataFrame
+    # Where each observation was read: file label and row as a person sees it (same index).
+    origins: pd.DataFrame | None = None
 
 
 def read_raw(path: Path | str, sheet: str | None = None) -> tuple[pd.DataFrame, int]:
@@ -404,8 +412,50 @@ def read_table(path: Path | str, res: Resource) -> pd.DataFrame:
     return typed.reset_index(drop=True)
 
 
+def addition_files(data_dir: Path) -> list[Path]:
+    """The analysts' observation files in ``data_dir/additions/``, in name order."""
+    folder = Path(data_dir) / ADDITIONS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith((".", "~$"))
+    )
+
+
+def _origins(label: str, typed: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"file": label, "row": typed.index + FIRST_ROW})
+
+
+def _check_identity_across_files(
+    frames: list[pd.DataFrame], origins: list[pd.DataFrame], res: Resource
+) -> list[DataError]:
+    """A figure given twice in different files (each file checks its own rows already)."""
+    key = list(res.primary_key)
+    both = pd.concat(
+        [f[key].reset_index(drop=True).join(o) for f, o in zip(frames, origins, strict=True)],
+        ignore_index=True,
+    )
+    first = both.groupby(key, dropna=False, sort=False)[["file", "row"]].transform("first")
+    clash = both["file"].ne(first["file"])
+    return [
+        DataError(
+            both.at[i, "file"],
+            int(both.at[i, "row"]),
+            None,
+            f"the same {' + '.join(key)} as {first.at[i, 'file']}, row {int(first.at[i, 'row'])}; "
+            "remove one of the two rows",
+        )
+        for i in both.index[clash][:MAX_REPORTED_CLASHES]
+    ]
+
+
 def load_dataset(data_dir: Path | str | None = None) -> Dataset:
-    """Load and validate every table of a data folder, including the links between tables."""
+    """Load and validate every table of a data folder, including the links between tables.
+
+    Observations are ``observations.csv`` plus every file in ``additions/``.
+    """
     data_dir = Path(data_dir or DEFAULT_DATA_DIR)
     res = resources(data_dir)
     tables: dict[str, pd.DataFrame] = {}
@@ -414,11 +464,30 @@ def load_dataset(data_dir: Path | str | None = None) -> Dataset:
     for name, r in res.items():
         tables[name], found, labels[name] = read_checked(data_dir / r.path, r)
         errors.extend(found)
+    obs_res = res["observations"]
+    extra = [read_checked(path, obs_res) for path in addition_files(data_dir)]
+    for _, found, _ in extra:
+        errors.extend(found)
     if errors:
         raise DataErrors(errors)
+    obs_frames = [tables["observations"]] + [typed for typed, _, _ in extra]
+    obs_labels = [labels["observations"]] + [label for _, _, label in extra]
+    origins = [_origins(lb, f) for lb, f in zip(obs_labels, obs_frames, strict=True)]
+    if extra:
+        errors.extend(_check_identity_across_files(obs_frames, origins, obs_res))
     known = {n: set(t[r.primary_key[0]]) for n, t in tables.items() if (r := res[n]).primary_key}
     for name, r in res.items():
-        errors.extend(check_foreign_keys(tables[name], r, known, labels[name], FIRST_ROW, data_dir))
+        if name != "observations":
+            errors.extend(
+                check_foreign_keys(tables[name], r, known, labels[name], FIRST_ROW, data_dir)
+            )
+    for frame, label in zip(obs_frames, obs_labels, strict=True):
+        errors.extend(check_foreign_keys(frame, obs_res, known, label, FIRST_ROW, data_dir))
     if errors:
         raise DataErrors(errors)
-    return Dataset(data_dir=data_dir, **{n: t.reset_index(drop=True) for n, t in tables.items()})
+    tables["observations"] = pd.concat(obs_frames, ignore_index=True)
+    return Dataset(
+        data_dir=data_dir,
+        **{n: t.reset_index(drop=True) for n, t in tables.items()},
+        origins=pd.concat(origins, ignore_index=True),
+    )

@@ -51,8 +51,9 @@ def check(data_dir: Path, sources_dir: Path) -> tuple[list[str], dict[str, int]]
     failures: list[str] = []
     obs = ds.observations
     for i, row in obs.iterrows():
+        origin = ds.origins.loc[i]
         where = (
-            f"observations.csv row {int(i) + 2} ({row['indicator']}, {row['region']}"
+            f"{Path(origin['file']).name} row {origin['row']} ({row['indicator']}, {row['region']}"
             f"{', ' + row['category'] if row['category'] else ''}, {row['period']}, {row['kind']})"
         )
         doc = docs[row["source"]]
