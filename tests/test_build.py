@@ -297,3 +297,28 @@ def test_bad_input_stops_the_build_and_keeps_the_book(project, monkeypatch, caps
     err = capsys.readouterr().err
     assert "new.csv" in err and where in err and "Traceback" not in err
     assert tree_digest(project.html) == before
+
+
+def test_kernel_that_dies_at_start_is_retried(project, monkeypatch):
+    import papermill
+
+    from digital_jilin import execute
+
+    real = papermill.execute_notebook
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    monkeypatch.setattr(execute.time, "sleep", lambda s: None)
+    params = project.root / "params.yml"
+    params.write_text(f"data_dir: {project.root / 'data'}\n", encoding="utf-8")
+    out = project.root / "out.ipynb"
+    template = str(project.root / "notebooks" / "toy.ipynb")
+    result = execute.run_chapter("toy", "玩具", template, str(params), str(out), str(project.root))
+    assert result.ok and len(calls) == 2
+    assert nbformat.read(out, as_version=4).cells[0].source == "# 玩具"

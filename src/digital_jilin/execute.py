@@ -17,6 +17,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+KERNEL_START_ATTEMPTS = 3
+
 
 @dataclass
 class Result:
@@ -57,23 +59,28 @@ def run_chapter(
 
     start = time.perf_counter()
     parameters = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
-    try:
-        pm.execute_notebook(
-            template,
-            output,
-            parameters=parameters,
-            cwd=cwd,
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-        )
-    except Exception as exc:  # any failure is reported, with the notebook kept for inspection
-        return Result(
-            chapter_id,
-            False,
-            time.perf_counter() - start,
-            _describe_failure(exc, Path(template), Path(output)),
-        )
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            pm.execute_notebook(
+                template,
+                output,
+                parameters=parameters,
+                cwd=cwd,
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+            )
+            break
+        except pm.PapermillExecutionError as exc:  # a cell raised: report it, keep the notebook
+            failure = _describe_failure(exc, Path(template), Path(output))
+            return Result(chapter_id, False, time.perf_counter() - start, failure)
+        except Exception as exc:
+            # Kernels started at the same moment sometimes die before their first reply
+            # (a port taken by a sibling); that is not the chapter's fault, so try again.
+            if attempt == KERNEL_START_ATTEMPTS:
+                failure = _describe_failure(exc, Path(template), Path(output))
+                return Result(chapter_id, False, time.perf_counter() - start, failure)
+            time.sleep(attempt)
     _add_title(Path(output), title)
     return Result(chapter_id, True, time.perf_counter() - start)
 

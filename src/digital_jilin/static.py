@@ -45,8 +45,15 @@ if (document.readyState === 'loading') {
 """.replace("CLS", CHART_CLASS)
 
 
+# vl-convert builds an ES module, but browsers refuse module scripts from file:// pages, and
+# readers open the book from disk too. The bundle has no import/export, so it runs as a classic
+# script once wrapped in a function (its top-level names then stay out of the page's globals).
+_CLASSIC_HEAD = '(function () {\n"use strict";\n'
+_CLASSIC_TAIL = "\n})();\n"
+
+
 def bundle_text() -> str:
-    return vlc.javascript_bundle(_DRAW_ALL)
+    return _CLASSIC_HEAD + vlc.javascript_bundle(_DRAW_ALL) + _CLASSIC_TAIL
 
 
 def write_bundle(static_dir: Path) -> Path:
@@ -55,7 +62,7 @@ def write_bundle(static_dir: Path) -> Path:
     out = static_dir / BUNDLE_NAME
     stamp = static_dir / (BUNDLE_NAME + ".version")
     # The drawing code is part of the version: a change to it must rewrite the bundle.
-    code = hashlib.sha256(_DRAW_ALL.encode()).hexdigest()[:12]
+    code = hashlib.sha256((_CLASSIC_HEAD + _DRAW_ALL + _CLASSIC_TAIL).encode()).hexdigest()[:12]
     version = f"vl-convert {vlc.__version__}; vega-lite {vlc.get_vegalite_versions()[-1]}; {code}\n"
     if out.exists() and stamp.exists() and stamp.read_text() == version:
         return out
