@@ -11,7 +11,7 @@ import pytest
 
 from digital_jilin import targets
 from digital_jilin.load import load_dataset
-from digital_jilin.targets import COLUMNS, STATUS_ORDER, STATUS_ZH, track
+from digital_jilin.targets import COLUMNS, STATUS_ORDER, STATUS_ZH, status_counts, track
 
 OBS_FIELDS = "indicator,region,category,period,kind,value,comparator,low,high,source,quote,note"
 
@@ -250,3 +250,15 @@ def test_distinct_targets_merge_repeats_across_sources(tmp_path):
     merged = targets.distinct_targets(out)
     assert len(merged) == len(rows) - 1
     assert merged.loc[merged["category"].eq(""), "source"].item() == "s1、s2"
+
+
+def test_overview_and_target_page_count_the_same_targets():
+    """On the shipped data, 总览 and 目标进展 agree on how many targets have each status."""
+    from digital_jilin import DEFAULT_DATA_DIR
+    from digital_jilin.overview import OverviewPage
+    from digital_jilin.targets_page import tracked_for
+
+    for as_of in ("2023-06-30", "2026-11-21"):
+        overview = OverviewPage(DEFAULT_DATA_DIR, as_of, "吉林省")
+        page = tracked_for(load_dataset(DEFAULT_DATA_DIR), as_of, "吉林省")
+        assert overview.counts == status_counts(page)

@@ -20,7 +20,7 @@ from digital_jilin import DEFAULT_DATA_DIR, PROJECT_ROOT
 from digital_jilin.numbers import format_value
 from digital_jilin.schema import resources
 from digital_jilin.selection import period_label
-from digital_jilin.targets import STATUS_ORDER, status_counts, track
+from digital_jilin.targets import STATUS_ORDER, distinct_targets, status_counts, track
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 AS_OF = "2024-06-30"
@@ -315,7 +315,8 @@ def test_overview_headlines_and_status_counts(tmp_path):
     from digital_jilin.load import load_dataset
     from digital_jilin.pages import parse_as_of
 
-    counts = status_counts(track(load_dataset(data), parse_as_of(AS_OF)))
+    tracked = track(load_dataset(data), parse_as_of(AS_OF))
+    counts = status_counts(distinct_targets(tracked[tracked["region"].eq("吉林省")]))
     (spec,) = specs(nb)
     drawn = [r["count"] for r in values(spec)]
     assert drawn == [counts[s] for s in STATUS_ORDER]

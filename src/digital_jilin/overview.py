@@ -9,7 +9,7 @@ import pandas as pd
 from digital_jilin import charts, commentary, figures, selection
 from digital_jilin.load import load_dataset
 from digital_jilin.pages import STATUS_COLOURS, _show_html, _show_markdown, available, parse_as_of
-from digital_jilin.targets import STATUS_ORDER, STATUS_ZH, status_counts, track
+from digital_jilin.targets import STATUS_ORDER, STATUS_ZH, distinct_targets, status_counts, track
 
 
 class OverviewPage:
@@ -19,7 +19,10 @@ class OverviewPage:
         obs = selection.with_context(self.ds, self.ds.observations)
         self.obs = available(obs, self.as_of)
         mine = dataclasses.replace(self.ds, observations=self.ds.observations.loc[self.obs.index])
-        self.tracked = track(mine, self.as_of)
+        # The same targets the 目标进展 page tracks (the edition's region, each target once even
+        # when several documents repeat it), so the two pages give the same counts.
+        tracked = track(mine, self.as_of)
+        self.tracked = distinct_targets(tracked[tracked["region"].eq(region)])
         self.counts = status_counts(self.tracked)
 
     def intro(self) -> list[str]:
