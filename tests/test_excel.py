@@ -364,6 +364,27 @@ def test_tab_cr_and_error_codes_stay_text(tmp_path):
     assert {c.data_type for (c,) in ws.iter_rows(ws.max_row - len(texts) + 1, max_col=1)} == {"s"}
 
 
+def test_text_too_long_for_a_cell_is_an_error_not_cut(tmp_path):
+    data = pd.DataFrame({"t": ["长" * 40_000]})
+    table = Table("文本", "texts", "文本", [Column("t", "文本")], data)
+    with pytest.raises(ValueError, match="exceeds"):
+        write_workbook(
+            tmp_path / "t.xlsx", cover=Cover("封面"), tables=[table], notes={}, properties={}
+        )
+    assert not list(tmp_path.iterdir())
+
+
+def test_topic_without_observations_keeps_its_sheet(tmp_path):
+    keep = [o for o in OBSERVATION_ROWS if o["indicator"] != "freight"]
+    data = load_dataset(_data(tmp_path / "data", keep))
+    wb = openpyxl.load_workbook(write_appendix(data, tmp_path / "a.xlsx", as_of=AS_OF))
+    ws = wb[TOPICS["port"]]
+    assert not ws.tables and ws["A1"].value
+    assert any("暂无数据" in str(r[0]) for r in ws.iter_rows(values_only=True))
+    contents = {r[0]: r[2] for r in the_table(wb["目录"])[3]}
+    assert contents[TOPICS["port"]] == 0
+
+
 # --- scale ---------------------------------------------------------------------------------
 
 

@@ -18,7 +18,6 @@ from digital_jilin.excel_table import (
     BOOL,
     DATE,
     EXCEL_MAX_ROWS,
-    NOT_APPLICABLE,
     NOT_AVAILABLE,
     NUMBER,
     URL,
@@ -93,6 +92,7 @@ def observation_frame(ds: Dataset, topic: str) -> pd.DataFrame:
 def _observation_table(ds: Dataset, topic: str, sheet: str, source_titles: str) -> Table:
     data = observation_frame(ds, topic)
     unit = _unit_header(data["unit_zh"])
+    bound_unit = "" if unit == MIXED_UNITS else unit  # said once, on the value, is enough
     return Table(
         sheet=sheet,
         name=f"obs_{topic}",
@@ -113,8 +113,8 @@ def _observation_table(ds: Dataset, topic: str, sheet: str, source_titles: str) 
             Column("kind_zh", "类型", notes=("kind",)),
             Column("comparator", "比较符", notes=("comparator",)),
             Column("value", "数值", NUMBER, unit=unit, notes=("units",)),
-            Column("low", "下限", NUMBER, unit=unit, notes=("range",)),
-            Column("high", "上限", NUMBER, unit=unit),
+            Column("low", "下限", NUMBER, unit=bound_unit, notes=("range",)),
+            Column("high", "上限", NUMBER, unit=bound_unit),
             Column("unit_zh", "单位"),
             Column("source", "来源代码", notes=("source",)),
             Column("quote", "原文摘录", notes=("quote",)),
@@ -127,6 +127,7 @@ def _observation_table(ds: Dataset, topic: str, sheet: str, source_titles: str) 
 def tracker_table(tracker: pd.DataFrame) -> Table:
     """The target tracker, from ``targets.track`` (one row per target observation)."""
     unit = _unit_header(tracker["unit_zh"]) if len(tracker) else ""
+    bound_unit = "" if unit == MIXED_UNITS else unit
     missing_actual = dict(missing=NOT_AVAILABLE)
     return Table(
         sheet="目标跟踪",
@@ -142,8 +143,8 @@ def tracker_table(tracker: pd.DataFrame) -> Table:
             Column("deadline", "完成期限", notes=("period",)),
             Column("target_comparator", "目标比较符", notes=("comparator",)),
             Column("target_value", "目标值", NUMBER, unit=unit, notes=("units",)),
-            Column("target_low", "目标下限", NUMBER, unit=unit, notes=("range",)),
-            Column("target_high", "目标上限", NUMBER, unit=unit),
+            Column("target_low", "目标下限", NUMBER, unit=bound_unit, notes=("range",)),
+            Column("target_high", "目标上限", NUMBER, unit=bound_unit),
             Column("latest_comparator", "实际值比较符", **missing_actual),
             Column("latest_actual", "最新实际值", NUMBER, unit=unit, **missing_actual),
             Column("latest_period", "实际值统计期", **missing_actual),
@@ -345,4 +346,4 @@ def main(args) -> int:
     return 0
 
 
-__all__ = ["DEFAULT_OUT", "NOT_APPLICABLE", "build_tables", "main", "write_appendix"]
+__all__ = ["DEFAULT_OUT", "build_tables", "main", "write_appendix"]

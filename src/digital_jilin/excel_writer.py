@@ -57,7 +57,7 @@ CONTINUED_TEXT = (
 # Leading characters that make spreadsheet programs (or a later CSV import) evaluate a cell.
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 32_767  # characters in one cell; openpyxl would cut longer text silently
-CHUNK = 5_000  # rows converted at a time: bounded memory, vectorised enough to be quick
+CHUNK = 1_000  # rows converted at a time: their cells are what the write holds in memory
 WIDTH_SAMPLE = 2_000  # rows looked at to size columns; a long table needs no exact fit
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT = "yyyy-mm-dd"
