@@ -57,6 +57,7 @@ test: install system-deps lint
 
 bench: install
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_excel.py
 
 clean:
 	rm -rf _build book/generated
