@@ -27,26 +27,20 @@ from digital_jilin.excel_table import (
 from digital_jilin.excel_writer import Cover, Link, write_workbook
 from digital_jilin.load import Dataset, load_dataset
 from digital_jilin.paths import APPENDIX_NAME
+from digital_jilin.schema import labels
 
 DEFAULT_OUT = PROJECT_ROOT / "_build" / "appendix" / APPENDIX_NAME
 TITLE = "数字吉林统计报告书：统计附表"
 CREATOR = "数字吉林统计报告书"
 
-# Chapter topics, in book order, with their sheet names (≤ 31 characters, no []:*?/\).
-TOPICS = {
-    "infrastructure": "数字基础设施",
-    "bigdata": "大数据产业与数据开放",
-    "manufacturing": "智能制造",
-    "government": "数字政府与政务服务",
-    "village_doctor": "大学生村医",
-    "port": "珲春铁路口岸",
-    "talent": "人才与营商环境",
-}
-KIND_ZH = {"actual": "实际值", "target": "目标值", "baseline": "基期值", "plan": "计划值"}
-SOURCE_KIND_ZH = {"policy": "政策文件", "news": "新闻报道", "official_reply": "官方答复"}
-BETTER_ZH = {"higher": "越高越好", "lower": "越低越好", "neutral": "无好坏方向"}
-CHART_ZH = {"bar": "条形图", "line": "折线图", "bullet": "子弹图"}
-PRECISION_ZH = {"day": "日", "month": "月", "year": "年"}
+# Chapter topics, in book order, with their sheet names (≤ 31 characters, no []:*?/\);
+# these and the other Chinese labels come from the datapackage's field categories.
+TOPICS = labels("indicators", "topic")
+KIND_ZH = labels("observations", "kind")
+SOURCE_KIND_ZH = labels("sources", "kind")
+BETTER_ZH = labels("indicators", "better")
+CHART_ZH = labels("indicators", "chart")
+PRECISION_ZH = labels("events", "precision")
 
 NOTES = {
     "units": "数值均以基本单位记录（如“5.5万个”记为 55000，“85%”记为 85），不换算为小数；"

@@ -26,6 +26,8 @@ class Field:
     enum: tuple[str, ...] | None = None
     pattern: str | None = None
     max_length: int | None = None
+    # Table Schema "categories": the reader-facing (Chinese) label of each allowed value.
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def _field(spec: dict) -> Field:
         enum=tuple(c["enum"]) if "enum" in c else None,
         pattern=c.get("pattern"),
         max_length=c.get("maxLength"),
+        labels=tuple((c_["value"], c_["label"]) for c_ in spec.get("categories", [])),
     )
 
 
@@ -105,3 +108,11 @@ def resources(data_dir: Path | str | None = None) -> dict[str, Resource]:
 
 def resource(name: str, data_dir: Path | str | None = None) -> Resource:
     return resources(data_dir)[name]
+
+
+def labels(resource_name: str, field_name: str) -> dict[str, str]:
+    """Chinese label of each allowed value of a field, in schema order (e.g. kind → 实际, 目标 …).
+
+    The shipped datapackage is the one place these words are defined.
+    """
+    return dict(resources()[resource_name].field(field_name).labels)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from digital_jilin.load import Dataset
+from digital_jilin.schema import labels
 from digital_jilin.targets import period_end
 
-KIND_ZH = {"actual": "实际", "target": "目标", "baseline": "基线", "plan": "计划"}
+KIND_ZH = labels("observations", "kind")
 KIND_ORDER = ("baseline", "actual", "plan", "target")
 SERIES_KEY = ["indicator", "region", "category"]
 IDENTITY = SERIES_KEY + ["period", "kind"]

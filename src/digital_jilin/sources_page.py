@@ -14,9 +14,10 @@ import pandas as pd
 
 from digital_jilin import figures, numbers, schema, targets
 from digital_jilin.load import Dataset
+from digital_jilin.schema import labels
 from digital_jilin.selection import KIND_ORDER, KIND_ZH
 
-SOURCE_KIND_ZH = {"policy": "政策文件", "news": "新闻报道", "official_reply": "官方答复"}
+SOURCE_KIND_ZH = labels("sources", "kind")
 KIND_COLOURS = {"baseline": "#8c8c8c", "actual": "#3b6fb6", "plan": "#5a9e57", "target": "#c8651b"}
 
 

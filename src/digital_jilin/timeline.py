@@ -9,9 +9,10 @@ import pandas as pd
 
 from digital_jilin import figures
 from digital_jilin.load import Dataset
+from digital_jilin.schema import labels
 
 # Month- and year-dated events sit on the first day of their month or year (the data's rule).
-PRECISION_ZH = {"day": "精确到日", "month": "精确到月", "year": "精确到年"}
+PRECISION_ZH = labels("events", "precision")
 
 
 def date_text(date: pd.Timestamp, precision: str) -> str:
