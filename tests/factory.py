@@ -6,7 +6,9 @@ import csv
 import shutil
 from pathlib import Path
 
-from digital_jilin import DEFAULT_DATA_DIR
+import yaml
+
+from digital_jilin import DEFAULT_DATA_DIR, PROJECT_ROOT
 from digital_jilin.schema import resources
 
 SOURCES = [
@@ -154,3 +156,31 @@ def make_data(folder: Path, **overrides: list[dict]) -> Path:
         rows = overrides.get(name, TABLES[name])
         write_table(folder / res.path, rows, res.field_names)
     return folder
+
+
+def write_chapters(root: Path, chapters: list[dict]) -> None:
+    """notebooks/chapters.yml and a _toc.yml listing the same chapters, in order."""
+    toc = {
+        "format": "jb-book",
+        "root": "book/index",
+        "chapters": [{"file": f"book/generated/{c['id']}"} for c in chapters],
+    }
+    (root / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
+    (root / "notebooks" / "chapters.yml").write_text(
+        yaml.safe_dump({"chapters": chapters}, allow_unicode=True), encoding="utf-8"
+    )
+
+
+def make_project(root: Path, chapters: list[dict], templates: bool = False) -> Path:
+    """A project folder the build can run in: the real configuration and hand-written index,
+    the given chapters, and (``templates=True``) the real chapter templates."""
+    (root / "book").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "_config.yml", root / "_config.yml")
+    shutil.copytree(PROJECT_ROOT / "book" / "_static", root / "book" / "_static")
+    shutil.copy(PROJECT_ROOT / "book" / "index.md", root / "book" / "index.md")
+    if templates:
+        shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
+    else:
+        (root / "notebooks").mkdir()
+    write_chapters(root, chapters)
+    return root

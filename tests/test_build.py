@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -19,7 +18,13 @@ from digital_jilin.chapters import load_chapters
 from digital_jilin.schema import resource
 
 sys.path.insert(0, str(Path(__file__).parent))
-from factory import OBSERVATIONS, make_data, write_table  # noqa: E402
+from factory import (  # noqa: E402
+    OBSERVATIONS,
+    make_data,
+    make_project,
+    write_chapters,
+    write_table,
+)
 
 # A template that reports what it received, so the test can see types, timing and data.
 TOY_SOURCE = """
@@ -82,28 +87,10 @@ CHAPTERS = [
 def project(tmp_path: Path, monkeypatch) -> BuildPaths:
     # The package code is one input of the cache key; pin it so the test controls it.
     monkeypatch.setattr(build_mod, "code_fingerprint", lambda: "code-v1")
-    root = tmp_path / "proj"
-    (root / "notebooks").mkdir(parents=True)
-    (root / "book").mkdir()
-    shutil.copy(PROJECT_ROOT / "_config.yml", root / "_config.yml")
-    shutil.copytree(PROJECT_ROOT / "book" / "_static", root / "book" / "_static")
-    shutil.copy(PROJECT_ROOT / "book" / "index.md", root / "book" / "index.md")
-    toc = {
-        "format": "jb-book",
-        "root": "book/index",
-        "chapters": [{"file": f"book/generated/{c['id']}"} for c in CHAPTERS],
-    }
-    (root / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
-    write_chapters(root, CHAPTERS)
+    root = make_project(tmp_path / "proj", CHAPTERS)
     toy_template(root / "notebooks" / "toy.ipynb")
     make_data(root / "data")
     return BuildPaths(root=root)
-
-
-def write_chapters(root: Path, chapters: list[dict]) -> None:
-    (root / "notebooks" / "chapters.yml").write_text(
-        yaml.safe_dump({"chapters": chapters}, allow_unicode=True), encoding="utf-8"
-    )
 
 
 def run(paths: BuildPaths, **kw):

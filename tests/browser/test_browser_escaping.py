@@ -7,18 +7,15 @@ chapter) from small data whose indicator name and note carry a <script> element 
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from digital_jilin import PROJECT_ROOT
 from digital_jilin.build import BuildPaths, build
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from factory import INDICATORS, OBSERVATIONS, make_data  # noqa: E402
+from factory import INDICATORS, OBSERVATIONS, make_data, make_project  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,21 +48,7 @@ INJECTED = """() => ({
 
 @pytest.fixture(scope="module")
 def hostile_site(chromium, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hostile") / "project"
-    (root / "book").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "_config.yml", root / "_config.yml")
-    shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
-    shutil.copytree(PROJECT_ROOT / "book" / "_static", root / "book" / "_static")
-    shutil.copy(PROJECT_ROOT / "book" / "index.md", root / "book" / "index.md")
-    toc = {
-        "format": "jb-book",
-        "root": "book/index",
-        "chapters": [{"file": f"book/generated/{c['id']}"} for c in CHAPTERS],
-    }
-    (root / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
-    (root / "notebooks" / "chapters.yml").write_text(
-        yaml.safe_dump({"chapters": CHAPTERS}, allow_unicode=True), encoding="utf-8"
-    )
+    root = make_project(tmp_path_factory.mktemp("hostile") / "project", CHAPTERS, templates=True)
     indicators = [dict(i, name_zh=NAME) if i["id"] == "freight" else i for i in INDICATORS]
     observations = [dict(o, note=NOTE) if o["indicator"] == "freight" else o for o in OBSERVATIONS]
     data = make_data(root / "data", indicators=indicators, observations=observations)
