@@ -15,16 +15,6 @@ from digital_jilin.extract import candidates, outputs, run
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-SOURCES = REPO.parent / "shared" / "sources"
-
-
-@pytest.fixture(scope="module")
-def sources() -> Path:
-    # No skip: without the sources nothing here can be checked, and that must be seen.
-    assert SOURCES.is_dir(), (
-        f"source texts missing: expected {SOURCES} (../shared/sources beside the repo)"
-    )
-    return SOURCES
 
 
 @pytest.fixture(scope="module")
