@@ -123,3 +123,14 @@ def test_download_name_must_be_safe(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValueError):
         figures.write_csv(pd.DataFrame({"a": [1]}), "../evil")
+
+
+def test_source_caption_names_every_source_of_a_merged_target():
+    from digital_jilin.load import load_dataset
+    from digital_jilin.targets import SOURCE_SEPARATOR
+
+    ds = load_dataset()
+    first, second = ds.sources["title"].iloc[:2]
+    ids = SOURCE_SEPARATOR.join(ds.sources["id"].iloc[:2])
+    caption = figures.source_caption(ds.sources, [ids])
+    assert f"《{first}》" in caption and f"《{second}》" in caption and ids not in caption

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -12,7 +13,7 @@ import papermill as pm
 import pytest
 from test_targets import obs, write_dataset
 
-from digital_jilin import PROJECT_ROOT
+from digital_jilin import PROJECT_ROOT, targets
 from digital_jilin.schema import resource
 from digital_jilin.selection import KIND_ZH
 from digital_jilin.targets import STATUS_ORDER, STATUS_ZH
@@ -165,9 +166,18 @@ def test_targets_commentary_counts_and_changes(tmp_path):
     changed = commentary(run("targets.ipynb", data_for(tmp_path / "v", rows), tmp_path)[0])
     assert "进度滞后" not in changed and f"{STATUS_ZH['achieved']}2项" in changed
 
-    # a later edition: the 2025 targets not met by the end of 2025 are overdue
-    later = commentary(run("targets.ipynb", data_for(tmp_path), tmp_path, as_of="2026-01-15")[0])
-    assert "2026年1月15日" in later and f"{STATUS_ZH['overdue']}3项" in later
+    # a later edition: the targets with a reading that missed a deadline now passed are overdue
+    later_as_of = "2026-01-15"
+    later = commentary(run("targets.ipynb", data_for(tmp_path), tmp_path, as_of=later_as_of)[0])
+    missed = {
+        r["indicator"]
+        for r in TARGET_ROWS
+        if r["kind"] == "target"
+        and r["region"] == REGION
+        and EXPECTED[r["indicator"]] in ("on_track", "behind", "overdue")
+        and targets.period_end(r["period"]) < dt.date.fromisoformat(later_as_of)
+    }
+    assert "2026年1月15日" in later and f"{STATUS_ZH['overdue']}{len(missed)}项" in later
 
 
 def test_targets_region_parameter(tmp_path):

@@ -175,10 +175,13 @@ def test_as_of_changes_the_status(tmp_path):
     assert tracked(tmp_path, rows, dt.date(2026, 1, 1)).loc["a", "status"] == "overdue"
 
 
-def test_no_reading_past_deadline_is_overdue(tmp_path):
+def test_no_reading_is_no_data_even_past_the_deadline(tmp_path):
     rows = [obs("a", "2023-06", "target", 5, "≥")]
-    assert tracked(tmp_path, rows, dt.date(2023, 7, 1)).loc["a", "status"] == "overdue"
+    assert tracked(tmp_path, rows, dt.date(2023, 7, 1)).loc["a", "status"] == "no_data"
     assert tracked(tmp_path, rows, dt.date(2023, 6, 30)).loc["a", "status"] == "no_data"
+    # the first reading that falls short after the deadline makes it overdue
+    rows.append(obs("a", "2023-06", "actual", 4))
+    assert tracked(tmp_path, rows, dt.date(2023, 7, 1)).loc["a", "status"] == "overdue"
 
 
 def test_pace_from_earliest_actual_without_baseline(tmp_path):

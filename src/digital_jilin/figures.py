@@ -16,6 +16,7 @@ import pandas as pd
 
 from digital_jilin import paths
 from digital_jilin.embed import chart_html
+from digital_jilin.targets import SOURCE_SEPARATOR
 
 # A page must stay small however large the data: the HTML table stops here, the CSV has all.
 MAX_TABLE_ROWS = 50
@@ -147,10 +148,14 @@ def show(block: str) -> None:
 
 
 def source_caption(sources: pd.DataFrame, ids) -> str:
-    """'资料来源：《title》（publisher，YYYY年M月D日）；…' for the given source ids, in order."""
+    """'资料来源：《title》（publisher，YYYY年M月D日）；…' for the given source ids, in order.
+
+    A cell may name several sources (a target repeated in several documents).
+    """
     parts = []
     by_id = sources.set_index("id")
-    for sid in dict.fromkeys(ids):  # unique, order kept
+    split = (sid for cell in ids for sid in str(cell).split(SOURCE_SEPARATOR))
+    for sid in dict.fromkeys(split):  # unique, order kept
         if sid not in by_id.index:
             parts.append(str(sid))
             continue

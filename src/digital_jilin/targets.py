@@ -26,11 +26,12 @@ Achieved (已实现)
     with no bound on the needed side (``≤ 5`` against an at-least target) does not meet it.
 
 Overdue (已逾期)
-    Not achieved and the deadline period ended before ``as_of``. Being overdue outranks having no
-    data: a target whose deadline has passed without any reading is overdue.
+    A reading exists, it does not meet the target, and the deadline period ended before ``as_of``.
 
 No data (暂无实际数据)
-    No actual yet and the deadline has not passed.
+    No actual yet, whether or not the deadline has passed: without a reading nothing shows the
+    target was missed, and calling it overdue would claim more than the data says. Pages say
+    when such a deadline has already passed.
 
 On track (进度正常) / behind (进度滞后): linear pace
     A straight line runs from a starting point to the target value at the deadline's last day.
@@ -55,6 +56,9 @@ import pandas as pd
 
 from digital_jilin.load import Dataset
 
+# distinct_targets() lists every source of a repeated target in one cell, joined by this.
+SOURCE_SEPARATOR = "、"
+
 STATUS_ORDER = ("achieved", "on_track", "behind", "overdue", "no_data")
 STATUS_ZH = {
     "achieved": "已实现",
@@ -74,8 +78,8 @@ RULES_ZH = (
     ("已实现", "最新实际值确定达到目标：“≥X”的目标需实际值不少于X，“>X”的目标需多于X，"
      "区间目标达到其下限即可；越低越好的指标反之。“约”数按原数比较；只有上限（或下限）的实际值"
      "不能证明达到不少于（或不超过）的目标。"),
-    ("已逾期", "未实现，且目标期限在本版日期之前已结束；期限已过而没有实际值的目标也计为已逾期。"),
-    ("暂无实际数据", "尚无实际值，且目标期限未过。"),
+    ("已逾期", "已有实际值但未达到目标，且目标期限在本版日期之前已结束。"),
+    ("暂无实际数据", "尚无实际值（无论期限是否已过）：没有实际值就无从判断目标是否落空。"),
     ("进度正常／进度滞后", "从起点到期限最后一天的目标值连一条直线；最新实际值低于（越低越好的指标为高于）"
      "该直线在其统计期的位置即为进度滞后，否则为进度正常。起点为同一指标的基期值，没有基期值时为最早的实际值。"),
     ("无法判断速度", "只有一个实际值又没有基期值时，无从计算速度；因数据未显示滞后，计为进度正常，"
@@ -215,7 +219,7 @@ def _judge(target: dict, actuals: pd.DataFrame | None, baselines, as_of: dt.date
     deadline = period_end(target["period"])
     out = dict(pace_judged=False, start_value=math.nan, start_period="", expected=math.nan)
     if actuals is None or actuals.empty:
-        out["status"] = "overdue" if deadline < as_of else "no_data"
+        out["status"] = "no_data"
         return out
     latest = actuals.iloc[-1].to_dict()
     latest["_date"] = min(latest["_end"], as_of)
@@ -323,7 +327,7 @@ def distinct_targets(tracked: pd.DataFrame) -> pd.DataFrame:
     cols = SAME_TARGET + ["target_low", "target_high"]
     groups = tracked.groupby(cols, sort=False, dropna=False)
     group = groups.ngroup()
-    sources = groups["source"].agg(lambda s: "、".join(dict.fromkeys(s))).to_numpy()
+    sources = groups["source"].agg(lambda s: SOURCE_SEPARATOR.join(dict.fromkeys(s))).to_numpy()
     first = ~group.duplicated()
     out = tracked[first].copy()
     out["source"] = sources[group[first].to_numpy()]
