@@ -15,6 +15,7 @@ import digital_jilin.build as build_mod
 from digital_jilin import PROJECT_ROOT, cli
 from digital_jilin.build import BuildFailed, BuildPaths, build, execute_chapters
 from digital_jilin.chapters import load_chapters
+from digital_jilin.paths import APPENDIX_NAME, DOWNLOADS_DIR
 from digital_jilin.schema import resource
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -309,3 +310,23 @@ def test_kernel_that_dies_at_start_is_retried(project, monkeypatch):
     result = execute.run_chapter("toy", "玩具", template, str(params), str(out), str(project.root))
     assert result.ok and len(calls) == 2
     assert nbformat.read(out, as_version=4).cells[0].source == "# 玩具"
+
+
+def test_appendix_is_written_beside_the_chapters_and_cached(project):
+    first = build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project, html=False)
+    workbook = project.generated / DOWNLOADS_DIR / APPENDIX_NAME
+    assert first.appendix_seconds is not None and workbook.exists()
+    written = workbook.stat().st_mtime_ns
+    again = build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project, html=False)
+    assert again.appendix_seconds is None and workbook.stat().st_mtime_ns == written
+    later = build(project.root / "data", as_of="2026-12-31", jobs=2, paths=project, html=False)
+    assert later.appendix_seconds is not None  # the edition date is on the cover and in statuses
+
+
+def test_appendix_failure_stops_the_build_cleanly(project, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("cell text longer than Excel allows")
+
+    monkeypatch.setattr(build_mod, "write_appendix", broken)
+    with pytest.raises(BuildFailed, match="Excel appendix could not be written"):
+        build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project, html=False)

@@ -47,7 +47,6 @@ from digital_jilin.static import write_bundle
 
 DEFAULT_REGION = "吉林省"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-APPENDIX_KEY = "__appendix__"  # cache entry of the Excel appendix, beside the chapters'
 
 
 @dataclass
@@ -83,6 +82,11 @@ class BuildPaths:
     @property
     def chapters_file(self) -> Path:
         return self.root / "notebooks" / "chapters.yml"
+
+    @property
+    def appendix_key(self) -> Path:
+        # Its own file: the appendix is written while the chapters update .cache.json.
+        return self.generated / ".appendix-key"
 
     @property
     def params_dir(self) -> Path:
@@ -130,12 +134,13 @@ def execute_chapters(
     paths: BuildPaths | None = None,
     progress: Progress | None = None,
     ds: Dataset | None = None,
+    code_hash: str | None = None,
 ) -> BuildReport:
     """Execute every chapter whose inputs changed; return what ran, what was cached, what failed."""
     paths = paths or BuildPaths()
     progress = progress or Progress(len(chapters))
     ds = ds if ds is not None else load_dataset(data_dir)
-    code_hash = code_fingerprint()
+    code_hash = code_hash or code_fingerprint()
     cache = {} if force else _read_cache(paths)
     paths.generated.mkdir(parents=True, exist_ok=True)
     paths.params_dir.mkdir(parents=True, exist_ok=True)
@@ -200,14 +205,14 @@ def write_appendix(ds: Dataset, as_of: str, paths: BuildPaths, code_hash: str) -
 
     out = paths.generated / DOWNLOADS_DIR / APPENDIX_NAME
     key = hashlib.sha256(f"{all_data_fingerprint(ds)}|{as_of}|{code_hash}".encode()).hexdigest()
-    cache = _read_cache(paths)
-    if out.exists() and cache.get(APPENDIX_KEY) == key:
+    stamp = paths.appendix_key
+    if out.exists() and stamp.exists() and stamp.read_text() == key:
         return None
     start = time.perf_counter()
     out.parent.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)
     excel.write_appendix(ds, out, as_of=dt.date.fromisoformat(as_of))
-    cache[APPENDIX_KEY] = key
-    _write_cache(paths, cache)
+    stamp.write_text(key)
     return time.perf_counter() - start
 
 
@@ -300,26 +305,35 @@ def build(
         chapters = load_chapters(paths.chapters_file)
         ds = load_dataset(data_dir)
         progress = Progress(len(chapters), quiet=quiet)
-        report = execute_chapters(
-            chapters,
-            data_dir,
-            ds=ds,
-            as_of=as_of,
-            region=region,
-            jobs=jobs,
-            force=force,
-            paths=paths,
-            progress=progress,
-        )
+        code_hash = code_fingerprint()
+        (paths.generated / DOWNLOADS_DIR).mkdir(parents=True, exist_ok=True)
+        # The appendix is written in this process while the chapters execute in their own
+        # (this process only waits on them), so a large workbook costs no extra wall time.
+        with ThreadPoolExecutor(max_workers=1) as side:
+            appendix = side.submit(write_appendix, ds, as_of, paths, code_hash)
+            report = execute_chapters(
+                chapters,
+                data_dir,
+                ds=ds,
+                as_of=as_of,
+                region=region,
+                jobs=jobs,
+                force=force,
+                paths=paths,
+                progress=progress,
+                code_hash=code_hash,
+            )
+            try:
+                report.appendix_seconds = appendix.result()
+            except Exception as exc:  # reported like a failing chapter, book left as it was
+                raise BuildFailed(f"the Excel appendix could not be written: {exc!r}") from exc
         progress.close()
         if report.failed:
             lines = [f"chapter '{r.chapter}' failed: {r.error}" for r in report.failed]
             lines.append(f"The executed notebook is kept in {paths.failed}/ for inspection.")
             lines.append(f"The published book ({paths.html}) was left as it was.")
             raise BuildFailed("\n".join(lines))
-        (paths.generated / DOWNLOADS_DIR).mkdir(parents=True, exist_ok=True)
         write_bundle(paths.generated / "_static")
-        report.appendix_seconds = write_appendix(ds, as_of, paths, code_fingerprint())
         if html:
             report.html_built = render_html(paths)
     return report
