@@ -41,6 +41,12 @@ obs = ds.observations
 if topic != "all":
     ids = ds.indicators.loc[ds.indicators["topic"] == topic, "id"]
     obs = obs[obs["indicator"].isin(ids)]
+# a download the page links, as the real figure blocks do
+from IPython.display import HTML, display
+from digital_jilin.paths import DOWNLOADS_DIR, DOWNLOADS_URL
+Path(DOWNLOADS_DIR).mkdir(parents=True, exist_ok=True)
+Path(DOWNLOADS_DIR, f"toy-{topic}.csv").write_text("x", encoding="utf-8")
+display(HTML(f'<a href="{DOWNLOADS_URL}toy-{topic}.csv">CSV</a>'))
 print(json.dumps({"region_type": type(region).__name__, "region": region, "as_of": as_of,
                   "values": obs["value"].tolist(), "start": start, "end": time.time()}))
 """
@@ -330,3 +336,14 @@ def test_appendix_failure_stops_the_build_cleanly(project, monkeypatch):
     monkeypatch.setattr(build_mod, "write_appendix", broken)
     with pytest.raises(BuildFailed, match="Excel appendix could not be written"):
         build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project, html=False)
+
+
+def test_downloads_no_chapter_links_are_not_published(project, monkeypatch):
+    monkeypatch.setattr(build_mod, "write_appendix", lambda *a, **k: None)
+    folder = project.generated / DOWNLOADS_DIR
+    folder.mkdir(parents=True)
+    (folder / "renamed-chart.csv").write_text("x\n", encoding="utf-8")
+    build(project.root / "data", as_of="2026-11-21", jobs=2, paths=project, html=False)
+    assert not (folder / "renamed-chart.csv").exists()
+    kept = {f"toy-{c.get('parameters', {}).get('topic', 'all')}.csv" for c in CHAPTERS}
+    assert {f.name for f in folder.iterdir()} == kept

@@ -41,11 +41,12 @@ from digital_jilin.chapters import (
 )
 from digital_jilin.execute import Result, run_in_subprocess
 from digital_jilin.load import Dataset, load_dataset
-from digital_jilin.paths import APPENDIX_NAME, DOWNLOADS_DIR
+from digital_jilin.paths import APPENDIX_NAME, DOWNLOADS_DIR, DOWNLOADS_URL
 from digital_jilin.progress import Progress
 from digital_jilin.static import write_bundle
 
 DEFAULT_REGION = "吉林省"
+_DOWNLOAD_LINK = re.compile(re.escape(DOWNLOADS_URL) + r"([^\"'<>\\\s]+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -216,6 +217,20 @@ def write_appendix(ds: Dataset, as_of: str, paths: BuildPaths, code_hash: str) -
     return time.perf_counter() - start
 
 
+def prune_downloads(paths: BuildPaths, chapters: list[Chapter]) -> list[str]:
+    """Remove chart downloads no chapter links any more (a renamed or dropped chart), so the
+    published site holds only current files. Returns the names removed."""
+    folder = paths.generated / DOWNLOADS_DIR
+    linked = {APPENDIX_NAME}
+    for ch in chapters:
+        text = (paths.generated / f"{ch.id}.ipynb").read_text(encoding="utf-8")
+        linked.update(_DOWNLOAD_LINK.findall(text))
+    stale = [f for f in folder.iterdir() if f.is_file() and f.name not in linked]
+    for f in stale:
+        f.unlink()
+    return sorted(f.name for f in stale)
+
+
 def _sphinx_inputs_hash(paths: BuildPaths) -> str:
     """Everything Sphinx reads; equal hashes mean the published HTML is already current."""
     h = hashlib.sha256()
@@ -333,6 +348,7 @@ def build(
             lines.append(f"The executed notebook is kept in {paths.failed}/ for inspection.")
             lines.append(f"The published book ({paths.html}) was left as it was.")
             raise BuildFailed("\n".join(lines))
+        prune_downloads(paths, chapters)
         write_bundle(paths.generated / "_static")
         if html:
             report.html_built = render_html(paths)
