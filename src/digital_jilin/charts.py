@@ -75,6 +75,12 @@ def _sized(chart, description: str):
     ).configure_view(stroke=None)
 
 
+def _nonempty(*layers: tuple[pd.Series, alt.Chart]) -> list[alt.Chart]:
+    """The layers whose filter keeps at least one row (given as the pandas mask equal to the
+    layer's filter): an empty layer makes Vega warn of infinite extents in the console."""
+    return [layer for mask, layer in layers if mask.any()]
+
+
 def _kind_colour(kinds) -> alt.Color:
     present = [k for k in KIND_ORDER if k in set(kinds)]
     return alt.Color(
@@ -123,30 +129,47 @@ def bar_chart(df: pd.DataFrame, rows: list[str], unit: str, description: str, of
         enc["yOffset"] = alt.YOffset("kind_zh:N", sort=[KIND_ZH[k] for k in KIND_ORDER])
     base = _base(df).encode(**enc)
     point = "datum.value != null && datum.comparator != '~'"
-    layers = [
-        base.transform_filter(f"{point} && datum.kind != 'target'")
-        .mark_bar()
-        .encode(x=x, color=colour),
-        base.transform_filter(f"{point} && datum.kind == 'target'")
-        .mark_bar(filled=False, strokeWidth=2, strokeDash=[5, 3])
-        .encode(x=x, color=colour),
-        base.transform_filter("datum.comparator == '~'")
-        .mark_errorbar(ticks=True, thickness=3)
-        .encode(x=alt.X("low:Q", title=f"单位：{unit}"), x2="high:Q", color=colour),
-        base.transform_filter("!datum.inside")
-        .mark_text(align="left", dx=4, fontSize=11)
-        .encode(x="label_x:Q", text="label:N", color=alt.Color("label_colour:N", scale=None)),
-        base.transform_filter("datum.inside")
-        .mark_text(align="right", dx=-4, fontSize=11)
-        .encode(x="label_x:Q", text="label:N", color=alt.Color("label_colour:N", scale=None)),
-    ]
-    if len(rows) > 1 and df["kind"].eq("target").any():
-        layers.append(
+    is_point = has & df["comparator"].ne("~")
+    is_target = df["kind"].eq("target")
+    layers = _nonempty(
+        (
+            is_point & ~is_target,
+            base.transform_filter(f"{point} && datum.kind != 'target'")
+            .mark_bar()
+            .encode(x=x, color=colour),
+        ),
+        (
+            is_point & is_target,
+            base.transform_filter(f"{point} && datum.kind == 'target'")
+            .mark_bar(filled=False, strokeWidth=2, strokeDash=[5, 3])
+            .encode(x=x, color=colour),
+        ),
+        (
+            df["comparator"].eq("~"),
+            base.transform_filter("datum.comparator == '~'")
+            .mark_errorbar(ticks=True, thickness=3)
+            .encode(x=alt.X("low:Q", title=f"单位：{unit}"), x2="high:Q", color=colour),
+        ),
+        (
+            ~df["inside"],
+            base.transform_filter("!datum.inside")
+            .mark_text(align="left", dx=4, fontSize=11)
+            .encode(x="label_x:Q", text="label:N", color=alt.Color("label_colour:N", scale=None)),
+        ),
+        (
+            df["inside"],
+            base.transform_filter("datum.inside")
+            .mark_text(align="right", dx=-4, fontSize=11)
+            .encode(x="label_x:Q", text="label:N", color=alt.Color("label_colour:N", scale=None)),
+        ),
+        (
+            is_point & is_target & (len(rows) > 1),  # a rule across rows needs rows
             _base(df)
             .transform_filter(f"{point} && datum.kind == 'target'")
             .mark_rule(strokeDash=[2, 3], opacity=0.6)
-            .encode(x="value:Q", color=colour)
-        )
+            .encode(x="value:Q", color=colour),
+        ),
+    )
     chart = alt.layer(*layers).properties(height=alt.Step(ROW_STEP))
     return _sized(chart, description)
 
@@ -199,24 +222,41 @@ def series_chart(df: pd.DataFrame, unit: str, description: str, regions: list[st
     )
     base = _base(df).encode(x=x, color=colour, tooltip=_tooltip(df))
     exact = "datum.comparator != '~'"
-    layers = [
-        base.transform_filter("datum.kind == 'actual' && datum.category == ''")
-        .mark_line(strokeWidth=2)
-        .encode(y=y, detail="region:N"),
-        base.transform_filter(f"{exact} && datum.kind != 'target'")
-        .mark_point(filled=True, size=60)
-        .encode(y=y, shape=shape),
-        base.transform_filter(f"{exact} && datum.kind == 'target'")
-        .mark_point(filled=False, size=90, strokeWidth=2)
-        .encode(y=y, shape=shape),
-        _base(df)
-        .transform_filter(f"{exact} && datum.kind == 'target'")
-        .mark_rule(strokeDash=[6, 4], opacity=0.7)
-        .encode(y="value:Q", color=colour),
-        base.transform_filter("datum.comparator == '~'")
-        .mark_errorbar(ticks=True, thickness=2)
-        .encode(y=alt.Y("low:Q", title=f"单位：{unit}"), y2="high:Q"),
-    ]
+    is_exact = df["comparator"].ne("~")
+    is_target = df["kind"].eq("target")
+    layers = _nonempty(
+        (
+            df["kind"].eq("actual") & df["category"].eq(""),
+            base.transform_filter("datum.kind == 'actual' && datum.category == ''")
+            .mark_line(strokeWidth=2)
+            .encode(y=y, detail="region:N"),
+        ),
+        (
+            is_exact & ~is_target,
+            base.transform_filter(f"{exact} && datum.kind != 'target'")
+            .mark_point(filled=True, size=60)
+            .encode(y=y, shape=shape),
+        ),
+        (
+            is_exact & is_target,
+            base.transform_filter(f"{exact} && datum.kind == 'target'")
+            .mark_point(filled=False, size=90, strokeWidth=2)
+            .encode(y=y, shape=shape),
+        ),
+        (
+            is_exact & is_target,
+            _base(df)
+            .transform_filter(f"{exact} && datum.kind == 'target'")
+            .mark_rule(strokeDash=[6, 4], opacity=0.7)
+            .encode(y="value:Q", color=colour),
+        ),
+        (
+            ~is_exact,
+            base.transform_filter("datum.comparator == '~'")
+            .mark_errorbar(ticks=True, thickness=2)
+            .encode(y=alt.Y("low:Q", title=f"单位：{unit}"), y2="high:Q"),
+        ),
+    )
     return _sized(alt.layer(*layers).properties(height=240), description)
 
 
