@@ -142,7 +142,8 @@ def table(results: list[dict], repeats: int) -> str:
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.node() or 'this machine'} "
         f"({os.cpu_count()} cores, Python {platform.python_version()}) by `make bench`; "
-        f"median of {repeats} run(s) per row; `--jobs` = cores.",
+        f"shipped data: median of {repeats} run(s); each synthetic size: one run; "
+        "`--jobs` = cores. Each run builds a fresh copy of the project.",
         "",
         "| data | cold build | no-change rebuild (ratio) | one observation changed: time, chapters re-executed | "
         "Excel appendix (in cold build) | peak memory | largest page |",
