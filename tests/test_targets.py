@@ -125,27 +125,33 @@ def test_direction_follows_better_then_comparator():
 # --- every status -------------------------------------------------------------------------
 
 
+# One target per status as of ONE_PER_STATUS_AS_OF; other tests (the 目标进展 page) reuse it.
+ONE_PER_STATUS = [
+    # achieved: the latest actual reaches the target
+    obs("a", "2025", "target", 100, "≥"),
+    obs("a", "2023-12", "actual", 60),
+    obs("a", "2024-12", "actual", 120, source="s2"),
+    # on_track: baseline 0 at end of 2022, 80 by end of 2024 is above the straight line
+    obs("b", "2025", "target", 100, "≥"),
+    obs("b", "2022", "baseline", 0),
+    obs("b", "2024", "actual", 80),
+    # behind: the same path, 20 by end of 2024 is below it
+    obs("c", "2025", "target", 100, "≥"),
+    obs("c", "2022", "baseline", 0),
+    obs("c", "2024", "actual", 20),
+    # overdue: deadline 2023 has passed, the actual falls short
+    obs("d", "2023", "target", 100, "≥"),
+    obs("d", "2023-06", "actual", 50),
+    # no_data: no actual at all, deadline ahead
+    obs("e", "2026", "target", 100, "≥"),
+]
+ONE_PER_STATUS_EXPECTED = dict(a="achieved", b="on_track", c="behind", d="overdue", e="no_data")
+ONE_PER_STATUS_AS_OF = dt.date(2025, 1, 15)
+
+
 def test_every_status(tmp_path):
-    rows = [
-        # achieved: the latest actual reaches the target
-        obs("a", "2025", "target", 100, "≥"),
-        obs("a", "2023-12", "actual", 60),
-        obs("a", "2024-12", "actual", 120, source="s2"),
-        # on_track: baseline 0 at end of 2022, 80 by end of 2024 is above the straight line
-        obs("b", "2025", "target", 100, "≥"),
-        obs("b", "2022", "baseline", 0),
-        obs("b", "2024", "actual", 80),
-        # behind: the same path, 20 by end of 2024 is below it
-        obs("c", "2025", "target", 100, "≥"),
-        obs("c", "2022", "baseline", 0),
-        obs("c", "2024", "actual", 20),
-        # overdue: deadline 2023 has passed, the actual falls short
-        obs("d", "2023", "target", 100, "≥"),
-        obs("d", "2023-06", "actual", 50),
-        # no_data: no actual at all, deadline ahead
-        obs("e", "2026", "target", 100, "≥"),
-    ]
-    as_of = dt.date(2025, 1, 15)
+    rows = [dict(r) for r in ONE_PER_STATUS]
+    as_of = ONE_PER_STATUS_AS_OF
     out = tracked(tmp_path, rows, as_of)
     assert list(out.reset_index().columns) == COLUMNS
     assert out.loc["a", "status"] == "achieved"
