@@ -5,8 +5,9 @@ Steps (each one leaves the published ``_build/html`` untouched when it fails):
 1. load and validate the data folder;
 2. execute each chapter template with papermill into ``book/generated/`` — in parallel, and only
    when its template, parameters, the data it reads or the package code changed (``.cache.json``
-   holds the content hash of each executed chapter);
-3. write the offline Vega bundle and the Excel appendix next to the generated chapters;
+   holds the content hash of each executed chapter) — while this process writes the Excel
+   appendix (also skipped when its inputs are unchanged);
+3. drop chart downloads no chapter links any more; write the offline Vega bundle;
 4. run Jupyter Book (Sphinx, warnings as errors) in ``_build/.sphinx`` — kept between builds so
    Sphinx re-renders only changed pages — then copy its HTML beside ``_build/html`` and swap.
 """
@@ -243,7 +244,7 @@ def _sphinx_inputs_hash(paths: BuildPaths) -> str:
     return h.hexdigest()
 
 
-def render_html(paths: BuildPaths, *, quiet: bool = False) -> bool:
+def render_html(paths: BuildPaths) -> bool:
     """Run Jupyter Book and publish the result by swapping folders. False if already current."""
     stamp = paths.build / ".html-inputs"
     inputs = _sphinx_inputs_hash(paths)
