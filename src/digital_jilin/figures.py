@@ -147,6 +147,11 @@ def show(block: str) -> None:
     display(HTML(block))
 
 
+def paragraphs(sentences: list[str]) -> str:
+    """Sentences as escaped HTML paragraphs (the pages' commentary style)."""
+    return "".join(f'<p class="dj-commentary">{html.escape(s)}</p>' for s in sentences)
+
+
 def source_caption(sources: pd.DataFrame, ids) -> str:
     """'资料来源：《title》（publisher，YYYY年M月D日）；…' for the given source ids, in order.
 

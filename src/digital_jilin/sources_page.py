@@ -7,8 +7,6 @@ this page cannot drift from what the loader and the extractor actually do.
 
 from __future__ import annotations
 
-import html
-
 import altair as alt
 import pandas as pd
 
@@ -220,10 +218,6 @@ def rules_table() -> pd.DataFrame:
 def table(data: pd.DataFrame, caption: str) -> str:
     """An escaped HTML table with every row (these reference tables are short)."""
     return figures.table_html(data, caption, max_rows=max(len(data), 1))
-
-
-def paragraphs(sentences: list[str]) -> str:
-    return "".join(f'<p class="dj-commentary">{html.escape(s)}</p>' for s in sentences)
 
 
 def summary(ds: Dataset) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 
 import altair as alt
@@ -200,13 +199,9 @@ def _item(r: dict) -> str:
     return f"{r['label']}（目标{r['target_text']}，{latest}）"
 
 
-def paragraphs(sentences: list[str]) -> str:
-    return "".join(f'<p class="dj-commentary">{html.escape(s)}</p>' for s in sentences)
-
-
 def figure(ds: Dataset, t: pd.DataFrame) -> str:
     """The figure block: chart, table, CSV download and a caption naming the sources."""
-    caption = figures.source_caption(ds.sources, t["source"]) if len(t) else "资料来源：暂无"
+    caption = figures.source_caption(ds.sources, t["source"])
     counts = status_counts(t)
     described = "，".join(f"{STATUS_ZH[s]}{n}项" for s, n in counts.items() if n)
     return figures.figure_html(
@@ -225,5 +220,5 @@ def figure(ds: Dataset, t: pd.DataFrame) -> str:
 def page(ds: Dataset, as_of: str, region: str) -> str:
     """The page body under the title: commentary, then the figure when there are targets."""
     t = tracked_for(ds, as_of, region)
-    body = paragraphs(commentary(t, as_of, region))
+    body = figures.paragraphs(commentary(t, as_of, region))
     return body + (figure(ds, t) if len(t) else "")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import altair as alt
 import pandas as pd
 
@@ -113,10 +111,6 @@ def commentary(ev: pd.DataFrame) -> list[str]:
     if years.nunique() > 1:
         out.append(f"节点最多的年份是{busiest}年，共{int((years == busiest).sum()):,}个。")
     return out
-
-
-def paragraphs(sentences: list[str]) -> str:
-    return "".join(f'<p class="dj-commentary">{html.escape(s)}</p>' for s in sentences)
 
 
 def figure(ds: Dataset, ev: pd.DataFrame) -> str:
